@@ -1,0 +1,95 @@
+"""Metrics per path and across paths, computed from a ledger's tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from engine import Ledger
+
+
+def _time_weighted(frame: pd.DataFrame, values: pd.Series, ends: pd.Series) -> pd.Series:
+    """Per path, the time average of a step function that takes ``values`` from each row's ``time`` until the
+    next row of the same path (the last until ``ends[path]``). ``frame`` is sorted by path, then time."""
+    path = frame["path"].to_numpy()
+    time = frame["time"].to_numpy()
+    next_time = np.empty_like(time)
+    next_time[:-1] = time[1:]
+    last = np.ones(len(path), dtype=bool)
+    last[:-1] = path[1:] != path[:-1]
+    next_time[last] = ends.reindex(path[last]).to_numpy()
+    weight = next_time - time
+    weighted = pd.Series(weight * values.to_numpy(), index=path).groupby(level=0).sum()
+    total = pd.Series(weight, index=path).groupby(level=0).sum()
+    return weighted / total.where(total > 0)
+
+
+def path_metrics(ledger: Ledger) -> pd.DataFrame:
+    """One row per path.
+
+    Columns
+    -------
+    pnl
+        Final mark-to-market minus the first: ``cash_T + q_T S_T - (cash_0 + q_0 S_0)``.
+    final_q
+        Inventory at the end.
+    fills
+        Number of fills.
+    mean_q2
+        Time average of the squared inventory, ``(1/T) integral q_t^2 dt``.
+    avg_spread
+        Time average of the quoted spread ``ask - bid`` while both sides were live (NaN if never).
+    """
+    marks = ledger.marks
+    if marks.empty:
+        raise ValueError("the ledger has no marks: nothing was simulated")
+    by_path = marks.groupby("path")
+    first, last = by_path.first(), by_path.last()
+    out = pd.DataFrame({"pnl": last["mtm"] - first["mtm"], "final_q": last["inventory"]})
+    starts, ends = first["time"], last["time"]
+
+    fills = ledger.fills
+    out["fills"] = fills.groupby("path").size().reindex(out.index, fill_value=0)
+
+    # Inventory is a step function: its starting value, then the value after each fill.
+    start_rows = pd.DataFrame({"path": out.index, "time": starts.to_numpy(), "inventory": first["inventory"].to_numpy()})
+    steps = pd.concat([start_rows, fills[["path", "time", "inventory"]]], ignore_index=True)
+    steps = steps.sort_values(["path", "time"], kind="stable")
+    out["mean_q2"] = _time_weighted(steps, steps["inventory"] ** 2, ends).reindex(out.index)
+
+    quotes = ledger.quotes.sort_values(["path", "time"], kind="stable")
+    two_sided = (quotes["ask"] - quotes["bid"])  # NaN where a side is withdrawn
+    if quotes.empty:
+        out["avg_spread"] = np.nan
+    else:
+        live = two_sided.notna()
+        spread = _time_weighted(quotes, two_sided.fillna(0.0), ends)
+        share = _time_weighted(quotes, live.astype(float), ends)
+        out["avg_spread"] = (spread / share.where(share > 0)).reindex(out.index)
+    return out
+
+
+def summarize(per_path: pd.DataFrame) -> dict[str, float]:
+    """Statistics across paths of :func:`path_metrics`.
+
+    Returns
+    -------
+    dict
+        ``paths``; ``pnl_mean`` and ``pnl_std`` (sample std, ddof=1); ``sharpe`` = pnl_mean / pnl_std (per run,
+        not annualised); ``final_q_mean``, ``final_q_std``; ``mean_q2`` (time-averaged q^2, averaged over paths);
+        ``fills_mean``; ``avg_spread`` (mean over paths of each path's time-averaged spread).
+    """
+    pnl = per_path["pnl"]
+    pnl_std = float(pnl.std(ddof=1)) if len(pnl) > 1 else np.nan
+    pnl_mean = float(pnl.mean())
+    return {
+        "paths": int(len(per_path)),
+        "pnl_mean": pnl_mean,
+        "pnl_std": pnl_std,
+        "sharpe": pnl_mean / pnl_std if pnl_std and np.isfinite(pnl_std) else np.nan,
+        "final_q_mean": float(per_path["final_q"].mean()),
+        "final_q_std": float(per_path["final_q"].std(ddof=1)) if len(per_path) > 1 else np.nan,
+        "mean_q2": float(per_path["mean_q2"].mean()),
+        "fills_mean": float(per_path["fills"].mean()),
+        "avg_spread": float(per_path["avg_spread"].mean()),
+    }

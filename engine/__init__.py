@@ -1,0 +1,24 @@
+"""The simulation engine: scheduler, shared types, fill models, the simulation loop and the Monte Carlo runner.
+
+This package imports nothing from ``feeds``, ``strategies`` or ``analytics``: it defines the types and protocols
+they share.
+"""
+
+from engine.errors import ConfigError, DataError, MmsimError, StrategyError
+from engine.fills import ExponentialFills, StepFills
+from engine.ledger import Ledger
+from engine.montecarlo import path_seed, run_paths
+from engine.protocols import Feed, FillModel, StrategyProtocol
+from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
+from engine.simulation import Simulation, strategy_name
+from engine.types import ASK, BID, BUY, SELL, Fees, Fill, MarketState, Quote
+
+__all__ = [
+    "ASK", "BID", "BUY", "SELL",
+    "MARKET_DATA", "MARKET_ORDER", "QUOTE_LIVE", "SETTLE", "STRATEGY",
+    "ConfigError", "DataError", "MmsimError", "StrategyError",
+    "ExponentialFills", "StepFills",
+    "Feed", "FillModel", "StrategyProtocol",
+    "Fees", "Fill", "Ledger", "MarketState", "Quote",
+    "Scheduler", "Simulation", "path_seed", "run_paths", "strategy_name",
+]

@@ -1,0 +1,66 @@
+"""Errors every layer raises. All are ``ValueError`` subclasses so callers can catch one type.
+
+The command line turns any :class:`MmsimError` into one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+class MmsimError(ValueError):
+    """Base class of every error mmsim raises on purpose (bad parameters, bad data, bad strategy output)."""
+
+
+class ConfigError(MmsimError):
+    """A parameter is invalid: the message names the field, its value and what was expected."""
+
+
+class DataError(MmsimError):
+    """An input file is malformed: the message names the file, the row and the problem."""
+
+
+class StrategyError(MmsimError):
+    """A strategy raised or returned an invalid quote: the message names the strategy and the simulated time."""
+
+
+def check_finite(name: str, value: float) -> float:
+    """Return ``value`` as a float, or raise :class:`ConfigError` if it is not a finite number."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name} must be a number, got {value!r}") from None
+    if not math.isfinite(x):
+        raise ConfigError(f"{name} must be finite, got {value!r}")
+    return x
+
+
+def check_positive(name: str, value: float) -> float:
+    """Return ``value`` if it is finite and > 0, else raise :class:`ConfigError`."""
+    x = check_finite(name, value)
+    if x <= 0:
+        raise ConfigError(f"{name} must be > 0, got {value!r}")
+    return x
+
+
+def check_non_negative(name: str, value: float) -> float:
+    """Return ``value`` if it is finite and >= 0, else raise :class:`ConfigError`."""
+    x = check_finite(name, value)
+    if x < 0:
+        raise ConfigError(f"{name} must be >= 0, got {value!r}")
+    return x
+
+
+def positive(instance, attribute, value) -> None:
+    """attrs validator: finite and > 0."""
+    check_positive(attribute.name, value)
+
+
+def non_negative(instance, attribute, value) -> None:
+    """attrs validator: finite and >= 0."""
+    check_non_negative(attribute.name, value)
+
+
+def finite(instance, attribute, value) -> None:
+    """attrs validator: a finite number."""
+    check_finite(attribute.name, value)

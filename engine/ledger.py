@@ -1,0 +1,128 @@
+"""The ledger: an append-only record of every quote, fill and mark, cheap to write in the hot loop.
+
+Rows are appended as tuples to plain lists (one append per row); the first time a table is read it becomes a
+``pandas.DataFrame`` with one column per field. Every P&L figure in :mod:`analytics` is derived from these tables.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from engine.errors import DataError
+
+FILL_COLUMNS = ("path", "time", "side", "price", "size", "mid", "fee", "inventory", "cash")
+QUOTE_COLUMNS = ("path", "time", "bid", "ask", "bid_size", "ask_size", "mid", "inventory")
+MARK_COLUMNS = ("path", "time", "mid", "inventory", "cash", "mtm")
+TABLES = {"fills": FILL_COLUMNS, "quotes": QUOTE_COLUMNS, "marks": MARK_COLUMNS}
+_INT_COLUMNS = {"path", "side"}
+
+
+def _frame(rows: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
+    data = np.array(rows, dtype=float).reshape(len(rows), len(columns))
+    frame = pd.DataFrame(data, columns=list(columns))
+    for name in _INT_COLUMNS.intersection(columns):
+        frame[name] = frame[name].astype(np.int64)
+    return frame
+
+
+class Ledger:
+    """Columns of fills, quotes and marks over one or many paths.
+
+    Attributes
+    ----------
+    fill_rows, quote_rows, mark_rows : list of tuple
+        The raw rows, in :data:`FILL_COLUMNS`, :data:`QUOTE_COLUMNS` and :data:`MARK_COLUMNS` order. The engine
+        appends to them; read the tables through :attr:`fills`, :attr:`quotes` and :attr:`marks`.
+
+    Notes
+    -----
+    ``quotes`` has one row per quote that became live; a withdrawn side is NaN. ``marks`` has one row at the
+    start, one after every change of the mid, and one at the end of each path, with
+    ``mtm = cash + inventory * mid``.
+    """
+
+    def __init__(self) -> None:
+        self.fill_rows: list[tuple] = []
+        self.quote_rows: list[tuple] = []
+        self.mark_rows: list[tuple] = []
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    @classmethod
+    def from_frames(cls, fills: pd.DataFrame, quotes: pd.DataFrame, marks: pd.DataFrame) -> Ledger:
+        """A read-only ledger over existing tables (for example loaded from disk)."""
+        ledger = cls()
+        ledger._frames = {"fills": fills, "quotes": quotes, "marks": marks}
+        return ledger
+
+    def _table(self, name: str) -> pd.DataFrame:
+        frame = self._frames.get(name)
+        if frame is None:
+            frame = self._frames[name] = _frame(getattr(self, name[:-1] + "_rows"), TABLES[name])
+        return frame
+
+    @property
+    def fills(self) -> pd.DataFrame:
+        """One row per fill: path, time, side (+1 bought at our bid, -1 sold at our ask), price, size, mid,
+        fee, inventory and cash after the fill."""
+        return self._table("fills")
+
+    @property
+    def quotes(self) -> pd.DataFrame:
+        """One row per quote that became live: path, time, bid, ask (NaN when withdrawn), sizes, mid, inventory."""
+        return self._table("quotes")
+
+    @property
+    def marks(self) -> pd.DataFrame:
+        """Mark-to-market rows: path, time, mid, inventory, cash, mtm = cash + inventory * mid."""
+        return self._table("marks")
+
+    def save(self, directory: str | os.PathLike) -> None:
+        """Write ``fills.parquet``, ``quotes.parquet`` and ``marks.parquet`` into ``directory``.
+
+        Each file is written to a temporary name first and renamed into place, so a crash never leaves a
+        half-written file behind.
+        """
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        for name in TABLES:
+            write_atomic(directory / f"{name}.parquet", lambda tmp, n=name: self._table(n).to_parquet(tmp))
+
+    @classmethod
+    def load(cls, directory: str | os.PathLike) -> Ledger:
+        """Read a ledger written by :meth:`save`.
+
+        Raises
+        ------
+        DataError
+            If a file is missing or lacks a column.
+        """
+        directory = Path(directory)
+        frames = {}
+        for name, columns in TABLES.items():
+            path = directory / f"{name}.parquet"
+            if not path.is_file():
+                raise DataError(f"{path}: missing ledger file")
+            frame = pd.read_parquet(path)
+            missing = [c for c in columns if c not in frame.columns]
+            if missing:
+                raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+            frames[name] = frame
+        return cls.from_frames(**frames)
+
+
+def write_atomic(path: str | os.PathLike, write) -> None:
+    """Call ``write(tmp_path)`` and rename the result to ``path``; on any error remove the temporary file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,224 @@
+"""The simulation loop: wires a feed, a strategy, a fill model and a ledger together for one path."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from engine.errors import ConfigError, StrategyError, check_non_negative
+from engine.ledger import Ledger
+from engine.protocols import Feed, FillModel, StrategyProtocol
+from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
+from engine.types import ASK, BID, Fees, Fill, MarketState
+
+_NAN = math.nan
+_isfinite = math.isfinite
+
+
+def strategy_name(strategy) -> str:
+    """The name used for ``strategy`` in tables and errors: its ``name`` attribute, else its class name."""
+    return getattr(strategy, "name", None) or type(strategy).__name__
+
+
+def _as_generators(seed) -> tuple[np.random.Generator, np.random.Generator]:
+    """One generator for the feed and one for the fill model, both children of ``seed``'s SeedSequence, so the
+    market a seed makes does not depend on how many random numbers the fill model draws (and the reverse)."""
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    feed_ss, fill_ss = ss.spawn(2)
+    return np.random.default_rng(feed_ss), np.random.default_rng(fill_ss)
+
+
+class Simulation:
+    """One path: a feed drives the market, a fill model matches market orders against the strategy's quotes.
+
+    Parameters
+    ----------
+    feed : Feed
+        Source of market events (see :mod:`engine.protocols`).
+    strategy : Strategy
+        Object with ``quote(state)``, ``on_fill(fill)`` and the ``requote_*`` settings.
+    fill_model : FillModel
+        Decides when resting quotes fill.
+    seed : int, SeedSequence or None
+        Seeds the path's random numbers.
+    latency_s : float
+        Order-entry latency in the feed's time unit: a new quote becomes live this long after the strategy sends
+        it, and until then market orders meet the quote that was live before.
+    fees : Fees
+        Charged on every fill.
+    ledger : Ledger, optional
+        Where rows are recorded (a new one by default); many paths may share one.
+    path : int
+        Path number written in every ledger row.
+
+    Notes
+    -----
+    Feeds and fill models drive the run through :meth:`set_mid`, :meth:`set_book`, :meth:`market_order` and
+    :meth:`execute`. The order of events at one instant is given in :mod:`engine.scheduler`.
+    """
+
+    def __init__(self, feed: Feed, strategy: StrategyProtocol, fill_model: FillModel, *, seed=None,
+                 latency_s: float = 0.0, fees: Fees = Fees(), ledger: Ledger | None = None, path: int = 0) -> None:
+        self.feed = feed
+        self.strategy = strategy
+        self.fill_model = fill_model
+        self.latency_s = check_non_negative("latency_s", latency_s)
+        self.fees = fees
+        self.ledger = Ledger() if ledger is None else ledger
+        self.path = int(path)
+        self.feed_rng, self.fill_rng = _as_generators(seed)
+        self.scheduler = Scheduler()
+        self.state = MarketState()
+        # The resting quote: price (None when the side is empty) and size still unfilled.
+        self.bid: float | None = None
+        self.ask: float | None = None
+        self.bid_left = 0.0
+        self.ask_left = 0.0
+        self.fill_count = 0
+        self._quote_requested = False
+        self._started = False
+        self._requote_on_tick = bool(strategy.requote_on_tick)
+        self._requote_on_fill = bool(strategy.requote_on_fill)
+        interval = getattr(strategy, "requote_interval_s", None)
+        self._requote_interval = None if interval is None else check_non_negative("requote_interval_s", interval)
+        if self._requote_interval == 0.0:
+            raise ConfigError("requote_interval_s must be > 0 (or None for no timer)")
+        self._fees_zero = fees.zero
+        self._name = strategy_name(strategy)
+        # Bound methods looked up once: these run for every event.
+        self._append_mark = self.ledger.mark_rows.append
+        self._append_fill = self.ledger.fill_rows.append
+        self._append_quote = self.ledger.quote_rows.append
+
+    # -- running -----------------------------------------------------------------------------------------------
+
+    def run(self) -> Ledger:
+        """Run the path to the feed's horizon and return the ledger (with a final mark at the horizon)."""
+        self.feed.attach(self, self.feed_rng)
+        self.fill_model.attach(self, self.fill_rng)
+        if self._requote_interval is not None:
+            self.scheduler.schedule(self.scheduler.now, STRATEGY, self._on_timer)
+        horizon = self.state.horizon
+        self.scheduler.run(until=None if math.isinf(horizon) else horizon)
+        if not self._started:
+            raise ConfigError("the feed gave no price: nothing to simulate")
+        self.state.time = self.scheduler.now
+        self._mark()
+        return self.ledger
+
+    # -- what feeds call ---------------------------------------------------------------------------------------
+
+    def set_mid(self, mid: float) -> None:
+        """The mid moves to ``mid`` now: record a mark and, if the strategy wants it, requote."""
+        state = self.state
+        state.time = self.scheduler.now
+        state.mid = mid
+        self._mark()
+        if self._requote_on_tick or not self._started:
+            self._started = True
+            self.request_quote()
+
+    def set_book(self, best_bid: float, best_ask: float) -> None:
+        """The market's best bid and ask change now; the mid becomes their average."""
+        self.state.best_bid = best_bid
+        self.state.best_ask = best_ask
+        mid = 0.5 * (best_bid + best_ask)
+        if mid != self.state.mid:
+            self.set_mid(mid)
+
+    def market_order(self, side: int, size: float, depth: float | None = None, price: float | None = None) -> None:
+        """A market order of ``size`` by an aggressor on ``side`` (BUY or SELL) arrives now."""
+        self.fill_model.on_market_order(self, side, size, depth, price)
+
+    # -- what fill models call ---------------------------------------------------------------------------------
+
+    def execute(self, side: int, size: float) -> float:
+        """Fill up to ``size`` of our resting quote on ``side`` (BID or ASK) at its price; return the size filled."""
+        if side == BID:
+            price, left = self.bid, self.bid_left
+        else:
+            price, left = self.ask, self.ask_left
+        if price is None or left <= 0.0:
+            return 0.0
+        filled = size if size < left else left
+        left -= filled
+        if side == BID:
+            self.bid_left = left
+            if left <= 0.0:
+                self.bid = None
+        else:
+            self.ask_left = left
+            if left <= 0.0:
+                self.ask = None
+        state = self.state
+        now = state.time = self.scheduler.now
+        fee = 0.0 if self._fees_zero else self.fees.on(price, filled)
+        state.inventory += side * filled
+        state.cash -= side * price * filled + fee
+        self.fill_count += 1
+        fill = Fill(now, side, price, filled, state.mid, fee, state.inventory, state.cash)
+        self._append_fill((self.path, *fill))
+        try:
+            self.strategy.on_fill(fill)
+        except Exception as exc:
+            raise StrategyError(f"strategy {self._name} raised in on_fill at t={now:.6g}: {exc!r}") from exc
+        if self._requote_on_fill:
+            self.request_quote()
+        return filled
+
+    # -- quoting -----------------------------------------------------------------------------------------------
+
+    def request_quote(self) -> None:
+        """Ask the strategy for a new quote at the end of this instant (once, however often it is asked)."""
+        if not self._quote_requested:
+            self._quote_requested = True
+            self.scheduler.schedule(self.scheduler.now, STRATEGY, self._requote)
+
+    def _on_timer(self, _=None) -> None:
+        if self._started:
+            self.request_quote()
+        self.scheduler.schedule(self.scheduler.now + self._requote_interval, STRATEGY, self._on_timer)
+
+    def _requote(self, _=None) -> None:
+        self._quote_requested = False
+        state = self.state
+        state.time = now = self.scheduler.now
+        try:
+            quote = self.strategy.quote(state)
+            bid, ask = quote[0], quote[1]
+            bid_size, ask_size = float(quote[2]), float(quote[3])
+        except Exception as exc:
+            raise StrategyError(f"strategy {self._name} raised in quote at t={now:.6g}: {exc!r}") from exc
+        if bid is not None:
+            bid = float(bid)
+            if not (_isfinite(bid) and bid_size > 0.0):
+                self._bad_quote(f"bid={bid!r} bid_size={bid_size!r}")
+        if ask is not None:
+            ask = float(ask)
+            if not (_isfinite(ask) and ask_size > 0.0):
+                self._bad_quote(f"ask={ask!r} ask_size={ask_size!r}")
+        if bid is not None and ask is not None and not bid < ask:
+            self._bad_quote(f"crossed quote bid={bid!r} >= ask={ask!r}")
+        entry = (bid, ask, bid_size, ask_size)
+        if self.latency_s > 0.0:
+            self.scheduler.schedule(now + self.latency_s, QUOTE_LIVE, self._go_live, entry)
+        else:
+            self._go_live(entry)
+
+    def _bad_quote(self, what: str) -> None:
+        raise StrategyError(f"strategy {self._name} returned an invalid quote at t={self.scheduler.now:.6g}: {what}")
+
+    def _go_live(self, entry: tuple) -> None:
+        bid, ask, bid_size, ask_size = entry
+        self.bid, self.ask = bid, ask
+        self.bid_left = bid_size if bid is not None else 0.0
+        self.ask_left = ask_size if ask is not None else 0.0
+        state = self.state
+        self._append_quote((self.path, self.scheduler.now, _NAN if bid is None else bid,
+                            _NAN if ask is None else ask, bid_size, ask_size, state.mid, state.inventory))
+
+    def _mark(self) -> None:
+        state = self.state
+        self._append_mark((self.path, state.time, state.mid, state.inventory, state.cash,
+                           state.cash + state.inventory * state.mid))

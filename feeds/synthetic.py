@@ -1,0 +1,166 @@
+"""A synthetic market: a diffusive mid price and Poisson market orders, with optional regimes and impact."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import attrs
+import numpy as np
+
+from engine.errors import ConfigError, non_negative, positive
+from engine.scheduler import MARKET_DATA, MARKET_ORDER
+from engine.types import BUY, SELL
+
+Increments = Literal["binary", "gaussian", "gbm"]
+
+_TICK, _BUY, _SELL = 0, 1, 2
+
+
+def _optional_non_negative(instance, attribute, value) -> None:
+    if value is not None:
+        non_negative(instance, attribute, value)
+
+
+@attrs.frozen
+class SyntheticMarket:
+    """The market of Avellaneda and Stoikov (2008), with their Monte Carlo settings as defaults.
+
+    The mid starts at ``s0`` and moves every ``dt`` up to the horizon ``T``; market orders arrive on each side as
+    a Poisson process of rate ``A`` and each reaches a depth ``D ~ Exponential(k)`` from the mid (the fill model
+    decides what that fills). Time is in an abstract unit (the paper's ``T = 1``); prices in currency units.
+
+    Parameters
+    ----------
+    s0 : float
+        Starting mid (> 0).
+    T : float
+        Horizon, a whole number of steps ``dt``.
+    sigma : float
+        Volatility, price units per square-root time unit (relative, per square-root time unit, for ``gbm``).
+    dt : float
+        Time between mid ticks.
+    A : float
+        Market orders per unit time on each side (0 for none).
+    k : float
+        Depth decay per price unit: ``P(D >= d) = exp(-k d)``.
+    increments : {"binary", "gaussian", "gbm"}
+        ``binary`` (the paper's): the mid moves by +/- sigma sqrt(dt) with equal probability; ``gaussian``: by a
+        normal increment of the same variance; ``gbm``: geometric Brownian motion, ``S exp(sigma W - sigma^2 t/2)``.
+    sigma_volatile : float or None
+        With a value, the volatility switches between a calm regime (``sigma``) and a volatile one
+        (``sigma_volatile``) as a two-state Markov chain starting calm. Each tick's increment then has the
+        variance integrated over its step exactly.
+    to_volatile_rate, to_calm_rate : float
+        Switching rates (per unit time) from calm to volatile and back.
+    impact : float
+        Each market order moves the mid by this much in its own direction (up for a buy) just after it is
+        matched, so fills are followed by adverse moves.
+    order_size : float
+        Size of every market order.
+    """
+
+    s0: float = attrs.field(default=100.0, converter=float, validator=positive)
+    T: float = attrs.field(default=1.0, converter=float, validator=positive)
+    sigma: float = attrs.field(default=2.0, converter=float, validator=non_negative)
+    dt: float = attrs.field(default=0.005, converter=float, validator=positive)
+    A: float = attrs.field(default=140.0, converter=float, validator=non_negative)
+    k: float = attrs.field(default=1.5, converter=float, validator=positive)
+    increments: Increments = attrs.field(default="binary")
+    sigma_volatile: float | None = attrs.field(
+        default=None, converter=attrs.converters.optional(float), validator=_optional_non_negative)
+    to_volatile_rate: float = attrs.field(default=1.0, converter=float, validator=positive)
+    to_calm_rate: float = attrs.field(default=1.0, converter=float, validator=positive)
+    impact: float = attrs.field(default=0.0, converter=float, validator=non_negative)
+    order_size: float = attrs.field(default=1.0, converter=float, validator=positive)
+
+    @increments.validator
+    def _check_increments(self, attribute, value) -> None:
+        if value not in ("binary", "gaussian", "gbm"):
+            raise ConfigError(f"increments must be 'binary', 'gaussian' or 'gbm', got {value!r}")
+
+    @property
+    def steps(self) -> int:
+        """Number of mid ticks, ``T / dt``."""
+        steps = round(self.T / self.dt)
+        if steps < 1 or abs(steps * self.dt - self.T) > 1e-9 * self.T:
+            raise ConfigError(f"T={self.T!r} must be a whole number of steps dt={self.dt!r}")
+        return steps
+
+    def __attrs_post_init__(self) -> None:
+        self.steps  # validate T against dt on construction
+
+    # -- path generation: everything is drawn up front, in one fixed order, so a seed gives one market ----------
+
+    def tick_variances(self, rng: np.random.Generator) -> np.ndarray:
+        """Variance of each tick's increment (``sigma^2 dt``, or integrated over the regime path)."""
+        n = self.steps
+        if self.sigma_volatile is None:
+            return np.full(n, self.sigma**2 * self.dt)
+        # Regime path: alternating sojourns, calm first; V(t) is the integrated variance, linear between switches.
+        knots, variance, t, calm = [0.0], [0.0], 0.0, True
+        while t < self.T:
+            stay = rng.exponential(1.0 / (self.to_volatile_rate if calm else self.to_calm_rate))
+            end = min(t + stay, self.T)
+            sigma = self.sigma if calm else self.sigma_volatile
+            variance.append(variance[-1] + sigma**2 * (end - t))
+            knots.append(end)
+            t, calm = end, not calm
+        grid = np.arange(n + 1) * self.dt
+        return np.diff(np.interp(grid, knots, variance))
+
+    def mid_increments(self, rng: np.random.Generator) -> np.ndarray:
+        """The ``steps`` increments of the mid (log-increments for ``gbm``)."""
+        var = self.tick_variances(rng)
+        n = self.steps
+        if self.increments == "binary":
+            return np.where(rng.random(n) < 0.5, 1.0, -1.0) * np.sqrt(var)
+        shocks = rng.standard_normal(n) * np.sqrt(var)
+        return shocks - 0.5 * var if self.increments == "gbm" else shocks
+
+    def market_orders(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Times, aggressor kinds and depths of the market orders on both sides, in time order."""
+        counts = rng.poisson(self.A * self.T, size=2)
+        times = rng.uniform(0.0, self.T, size=counts.sum())
+        kinds = np.repeat(np.array([_BUY, _SELL]), counts)
+        depths = rng.exponential(1.0 / self.k, size=counts.sum())
+        order = np.argsort(times, kind="stable")
+        return times[order], kinds[order], depths[order]
+
+    def attach(self, sim, rng: np.random.Generator) -> None:
+        """Draw the path and schedule its events on ``sim`` (see :class:`engine.Feed`)."""
+        n = self.steps
+        increments = self.mid_increments(rng)
+        order_times, order_kinds, depths = self.market_orders(rng)
+        tick_times = np.arange(1, n + 1) * self.dt
+        tick_times[-1] = self.T
+        times = np.concatenate([tick_times, order_times])
+        kinds = np.concatenate([np.zeros(n, dtype=np.int64), order_kinds])
+        values = np.concatenate([increments, depths])
+        # Ticks (market data) before market orders at one instant, as the scheduler's priorities say.
+        order = np.lexsort((kinds != _TICK, times))
+        times_l, kinds_l, values_l = times[order].tolist(), kinds[order].tolist(), values[order].tolist()
+        count = len(times_l)
+
+        geometric = self.increments == "gbm"
+        impact, size = self.impact, self.order_size
+        schedule, state, exp = sim.scheduler.schedule, sim.state, math.exp
+        set_mid, market_order = sim.set_mid, sim.market_order
+
+        def on_event(j: int) -> None:
+            kind, value = kinds_l[j], values_l[j]
+            if kind == _TICK:
+                set_mid(state.mid * exp(value) if geometric else state.mid + value)
+            else:
+                side = BUY if kind == _BUY else SELL
+                market_order(side, size, value)
+                if impact:
+                    set_mid(state.mid + side * impact)
+            j += 1
+            if j < count:
+                schedule(times_l[j], MARKET_DATA if kinds_l[j] == _TICK else MARKET_ORDER, on_event, j)
+
+        sim.state.horizon = self.T
+        sim.set_mid(self.s0)
+        if count:
+            schedule(times_l[0], MARKET_DATA if kinds_l[0] == _TICK else MARKET_ORDER, on_event, 0)

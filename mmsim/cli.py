@@ -1,0 +1,65 @@
+"""The ``mmsim`` command line. Bad input never shows a traceback: one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+
+from engine import MmsimError
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (``mmsim run: error: ...``) and exit code 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        sys.exit(2)
+
+
+def _number(kind: str, test, convert=float):
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if isinstance(value, float) and not math.isfinite(value) or not test(value):
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}")
+        return value
+    parse.__name__ = kind
+    return parse
+
+
+positive_float = _number("a number > 0", lambda x: x > 0)
+non_negative_float = _number("a number >= 0", lambda x: x >= 0)
+any_float = _number("a finite number", lambda x: True)
+positive_int = _number("a whole number >= 1", lambda x: x >= 1, int)
+non_negative_int = _number("a whole number >= 0", lambda x: x >= 0, int)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from mmsim import cmd_run
+
+    parser = _Parser(prog="mmsim", description="Event-driven market-making simulator (Avellaneda-Stoikov).")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
+    for module in (cmd_run,):
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mmsim`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except MmsimError as exc:
+        sys.stderr.write(f"mmsim {args.command}: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"mmsim {args.command}: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

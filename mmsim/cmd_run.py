@@ -1,0 +1,145 @@
+"""``mmsim run``: compare strategies on the synthetic market over many seeded paths."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import pandas as pd
+
+from engine import ConfigError, ExponentialFills, Fees, StepFills
+from feeds import SyntheticMarket
+from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
+from mmsim.compare import compare
+from mmsim.output import json_safe, prepare_out_dir, write_csv, write_json, write_parquet
+from mmsim.progress import progress_bar
+from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_strategy_class
+
+DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
+COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
+           "avg_spread"]
+
+
+def add_market_arguments(parser: argparse.ArgumentParser) -> None:
+    """The synthetic market's options (defaults: the Avellaneda-Stoikov paper's)."""
+    g = parser.add_argument_group("market (defaults: Avellaneda and Stoikov 2008)")
+    g.add_argument("--s0", type=positive_float, default=100.0, help="starting mid (default 100)")
+    g.add_argument("--T", type=positive_float, default=1.0, help="horizon, time units (default 1)")
+    g.add_argument("--sigma", type=non_negative_float, default=2.0,
+                   help="volatility, price per sqrt(time unit) (default 2)")
+    g.add_argument("--dt", type=positive_float, default=0.005, help="time between mid ticks (default 0.005)")
+    g.add_argument("--A", type=non_negative_float, default=140.0,
+                   help="market orders per time unit on each side (default 140)")
+    g.add_argument("--k", type=positive_float, default=1.5, help="depth decay per price unit (default 1.5)")
+    g.add_argument("--increments", choices=["binary", "gaussian", "gbm"], default="binary",
+                   help="mid increments: +/- sigma sqrt(dt) (default), Gaussian, or geometric Brownian motion")
+    g.add_argument("--sigma-volatile", type=non_negative_float, default=None,
+                   help="turn on volatility regimes: sigma of the volatile regime")
+    g.add_argument("--to-volatile-rate", type=positive_float, default=1.0,
+                   help="switching rate calm -> volatile, per time unit (default 1)")
+    g.add_argument("--to-calm-rate", type=positive_float, default=1.0,
+                   help="switching rate volatile -> calm, per time unit (default 1)")
+    g.add_argument("--impact", type=non_negative_float, default=0.0,
+                   help="mid move caused by each market order, in its direction (default 0)")
+    g.add_argument("--fills", choices=["exact", "step"], default="exact",
+                   help="exact continuous-time fills (default) or the paper's per-step probability")
+
+
+def market_from_args(args) -> tuple[SyntheticMarket, object]:
+    """The market and the fill model the options describe."""
+    if args.fills == "step" and args.impact > 0:
+        raise ConfigError("--impact needs --fills exact: the step model has no market orders to move the mid")
+    market = SyntheticMarket(s0=args.s0, T=args.T, sigma=args.sigma, dt=args.dt,
+                             A=0.0 if args.fills == "step" else args.A, k=args.k, increments=args.increments,
+                             sigma_volatile=args.sigma_volatile, to_volatile_rate=args.to_volatile_rate,
+                             to_calm_rate=args.to_calm_rate, impact=args.impact)
+    fill_model = StepFills(A=args.A, k=args.k, dt=args.dt) if args.fills == "step" else ExponentialFills()
+    return market, fill_model
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("run", help="compare strategies on the synthetic market",
+                       description="Run strategies over the same seeded synthetic paths and compare them. With no "
+                                   "options: Avellaneda-Stoikov (gamma 0.1), naive symmetric quoting with the same "
+                                   "average spread, and naive quoting capped at |q| <= 5, over 1000 paths.")
+    p.add_argument("--strategy", action="append", metavar="NAME",
+                   help=f"repeatable: {', '.join(SHIPPED)}, or path/to/file.py:ClassName "
+                        f"(default: {' '.join(DEFAULT_STRATEGIES)})")
+    p.add_argument("--paths", type=positive_int, default=1000, help="number of paths (default 1000)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="seed (default 0)")
+    p.add_argument("--gamma", type=positive_float, default=0.1, help="Avellaneda-Stoikov risk aversion (default 0.1)")
+    p.add_argument("--strategy-sigma", type=non_negative_float, default=None,
+                   help="sigma Avellaneda-Stoikov assumes (default: the market's)")
+    p.add_argument("--strategy-k", type=positive_float, default=None,
+                   help="k Avellaneda-Stoikov assumes (default: the market's)")
+    p.add_argument("--spread", type=positive_float, default=None,
+                   help="naive strategies' total spread (default: Avellaneda-Stoikov's time-average spread)")
+    p.add_argument("--max-inventory", type=positive_float, default=5.0,
+                   help="inventory-capped strategy's limit on |q| (default 5)")
+    p.add_argument("--latency", type=non_negative_float, default=0.0,
+                   help="order-entry latency, time units (default 0)")
+    p.add_argument("--fee-bps", type=any_float, default=0.0, help="fee in basis points of value, negative for a rebate")
+    p.add_argument("--workers", type=positive_int, default=1, help="processes (default 1; results are identical)")
+    p.add_argument("--out", default="mmsim-out", help="output directory (default ./mmsim-out)")
+    p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
+    add_market_arguments(p)
+    p.set_defaults(handler=run)
+
+
+def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
+    """Strategy objects for the names given on the command line."""
+    avellaneda = AvellanedaStoikov(gamma=args.gamma, sigma=market.sigma if args.strategy_sigma is None
+                                   else args.strategy_sigma, k=market.k if args.strategy_k is None else args.strategy_k)
+    spread = args.spread or avellaneda.average_spread(market.T, market.dt)
+    built = []
+    for name in names:
+        if name == "avellaneda-stoikov":
+            built.append(avellaneda)
+        elif name == "naive":
+            built.append(SymmetricSpread(spread))
+        elif name == "inventory-capped":
+            built.append(InventoryCapped(SymmetricSpread(spread), args.max_inventory))
+        else:
+            cls = load_strategy_class(name)
+            try:
+                built.append(cls())
+            except Exception as exc:
+                raise ConfigError(f"strategy {name!r} could not be created with no arguments: {exc!r}") from exc
+    return built
+
+
+def run(args) -> int:
+    market, fill_model = market_from_args(args)
+    strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
+    fees = Fees(bps=args.fee_bps)
+    out = prepare_out_dir(args.out)
+    start = time.perf_counter()
+    with progress_bar(args.paths * len(strategies), "mmsim run") as advance:
+        results = compare(market, strategies, fill_model, paths=args.paths, seed=args.seed, latency_s=args.latency,
+                          fees=fees, workers=args.workers, progress=advance)
+    wall = time.perf_counter() - start
+
+    table = pd.DataFrame([r.summary for r in results])[COLUMNS]
+    config = {k: v for k, v in vars(args).items() if k != "handler"}
+    for r in results:
+        folder = out / r.name
+        folder.mkdir(exist_ok=True)
+        r.ledger.save(folder)
+        write_parquet(folder / "paths.parquet", r.per_path.reset_index())
+    write_csv(out / "summary.csv", table)
+    report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
+              "out": str(out), "config": config, "rows": table.to_dict(orient="records")}
+    write_json(out / "summary.json", report)
+
+    if args.json:
+        json.dump(json_safe(report), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(f"mmsim run: {args.paths} paths, seed {args.seed}, fills {args.fills}, "
+              f"market s0={market.s0:g} T={market.T:g} sigma={market.sigma:g} dt={market.dt:g} "
+              f"A={args.A:g} k={market.k:g}")
+        print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+        print(f"wall time {wall:.2f} s; results in {out}/")
+    return 0

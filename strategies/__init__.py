@@ -1,0 +1,25 @@
+"""Strategies: the :class:`Strategy` base class users subclass, and the shipped strategies.
+
+>>> from strategies import AvellanedaStoikov
+>>> AvellanedaStoikov(gamma=0.1, sigma=2.0, k=1.5).spread(time_left=1.0) > 0
+True
+"""
+
+from engine import Fill, MarketState, Quote
+from strategies.avellaneda_stoikov import AvellanedaStoikov
+from strategies.base import Strategy
+from strategies.capped import InventoryCapped
+from strategies.loader import SHIPPED, load_strategy_class
+from strategies.symmetric import SymmetricSpread
+
+__all__ = [
+    "AvellanedaStoikov",
+    "Fill",
+    "InventoryCapped",
+    "MarketState",
+    "Quote",
+    "SHIPPED",
+    "Strategy",
+    "SymmetricSpread",
+    "load_strategy_class",
+]

@@ -1,0 +1,55 @@
+"""The base class every strategy subclasses."""
+
+from __future__ import annotations
+
+from engine import Fill, MarketState, Quote
+
+
+class Strategy:
+    """A market-making strategy: given the market state, say where to quote.
+
+    Subclass it and write :meth:`quote`; optionally :meth:`on_fill`. Class attributes set when it requotes:
+
+    Attributes
+    ----------
+    requote_on_tick : bool
+        Requote every time the mid moves (default ``True``).
+    requote_on_fill : bool
+        Requote after each of our fills (default ``True``).
+    requote_interval_s : float or None
+        Also requote on a timer with this period, in the feed's time unit (default ``None``: no timer).
+    name : str or None
+        Name in tables and errors (default: the class name).
+
+    Notes
+    -----
+    One instance runs one path; a Monte Carlo run deep-copies the instance it is given for every path, so state
+    kept on ``self`` starts afresh on each path. ``state`` is updated in place by the simulation: copy what you
+    want to keep. If the strategy raises, or returns a quote that is crossed (bid >= ask) or not finite, the run
+    stops with a :class:`engine.StrategyError` naming the strategy and the simulated time.
+    """
+
+    requote_on_tick: bool = True
+    requote_on_fill: bool = True
+    requote_interval_s: float | None = None
+    name: str | None = None
+
+    def quote(self, state: MarketState) -> Quote:
+        """Return the quote to rest in the book now.
+
+        Parameters
+        ----------
+        state : MarketState
+            ``time``, ``time_left``, ``mid``, ``inventory``, ``cash`` and, when the feed knows them,
+            ``best_bid`` and ``best_ask``.
+
+        Returns
+        -------
+        Quote
+            ``Quote(bid=..., ask=...)``; a side set to ``None`` is withdrawn. Optional ``bid_size`` and
+            ``ask_size`` (default 1).
+        """
+        raise NotImplementedError(f"{type(self).__name__} must define quote(self, state)")
+
+    def on_fill(self, fill: Fill) -> None:
+        """Called after each fill of our quote, before the requote it triggers. Does nothing by default."""

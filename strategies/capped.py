@@ -1,0 +1,65 @@
+"""A wrapper that keeps any strategy inside an inventory limit."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+
+from engine import Fill, MarketState, Quote
+from engine.errors import positive
+from strategies.base import Strategy
+
+
+@attrs.define
+class InventoryCapped(Strategy):
+    """Quote what ``inner`` quotes, but withdraw a side whose full fill would take ``|inventory|`` past
+    ``max_inventory``.
+
+    Parameters
+    ----------
+    inner : Strategy
+        The strategy whose quotes are capped; its requote settings and ``on_fill`` are used.
+    max_inventory : float
+        Largest absolute inventory allowed (> 0).
+
+    Notes
+    -----
+    The check is made when the quote is computed. With an order-entry latency a quote sent earlier can still
+    fill after the inventory has moved, so the cap holds exactly only with zero latency.
+    """
+
+    inner: Strategy
+    max_inventory: float = attrs.field(default=5.0, converter=float, validator=positive)
+
+    @property
+    def name(self) -> str:
+        inner = getattr(self.inner, "name", None) or type(self.inner).__name__
+        return "inventory-capped" if inner == "naive" else f"capped-{inner}"
+
+    @property
+    def requote_on_tick(self) -> bool:
+        return self.inner.requote_on_tick
+
+    @property
+    def requote_on_fill(self) -> bool:
+        return self.inner.requote_on_fill
+
+    @property
+    def requote_interval_s(self) -> float | None:
+        return self.inner.requote_interval_s
+
+    def quote(self, state: MarketState) -> Quote:
+        bid, ask, bid_size, ask_size = self.inner.quote(state)
+        q, cap = state.inventory, self.max_inventory
+        if np.ndim(q) == 0:
+            if bid is not None and q + bid_size > cap:
+                bid = None
+            if ask is not None and q - ask_size < -cap:
+                ask = None
+        else:  # arrays over paths: NaN withdraws a side on one path
+            bid = np.where(q + bid_size > cap, np.nan, bid)
+            ask = np.where(q - ask_size < -cap, np.nan, ask)
+        return Quote(bid, ask, bid_size, ask_size)
+
+    def on_fill(self, fill: Fill) -> None:
+        self.inner.on_fill(fill)

@@ -1,0 +1,31 @@
+"""The naive benchmark: a fixed spread centred on the mid, blind to inventory."""
+
+from __future__ import annotations
+
+import attrs
+
+from engine import MarketState, Quote
+from engine.errors import positive
+from strategies.base import Strategy
+
+
+@attrs.frozen
+class SymmetricSpread(Strategy):
+    """Quote ``mid -/+ spread / 2`` whatever the inventory.
+
+    Parameters
+    ----------
+    spread : float
+        Total quoted spread, price units (> 0).
+    order_size : float
+        Size of each side of the quote.
+    """
+
+    spread: float = attrs.field(converter=float, validator=positive)
+    order_size: float = attrs.field(default=1.0, converter=float, validator=positive)
+
+    name = "naive"
+
+    def quote(self, state: MarketState) -> Quote:
+        half = 0.5 * self.spread
+        return Quote(state.mid - half, state.mid + half, self.order_size, self.order_size)
