@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, non_negative, positive
+from engine.paths import INCREMENTS, market_increments, market_variances
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
 from engine.types import BUY, SELL
 
@@ -76,7 +77,7 @@ class SyntheticMarket:
 
     @increments.validator
     def _check_increments(self, attribute, value) -> None:
-        if value not in ("binary", "gaussian", "gbm"):
+        if value not in INCREMENTS:
             raise ConfigError(f"increments must be 'binary', 'gaussian' or 'gbm', got {value!r}")
 
     @property
@@ -94,29 +95,11 @@ class SyntheticMarket:
 
     def tick_variances(self, rng: np.random.Generator) -> np.ndarray:
         """Variance of each tick's increment (``sigma^2 dt``, or integrated over the regime path)."""
-        n = self.steps
-        if self.sigma_volatile is None:
-            return np.full(n, self.sigma**2 * self.dt)
-        # Regime path: alternating sojourns, calm first; V(t) is the integrated variance, linear between switches.
-        knots, variance, t, calm = [0.0], [0.0], 0.0, True
-        while t < self.T:
-            stay = rng.exponential(1.0 / (self.to_volatile_rate if calm else self.to_calm_rate))
-            end = min(t + stay, self.T)
-            sigma = self.sigma if calm else self.sigma_volatile
-            variance.append(variance[-1] + sigma**2 * (end - t))
-            knots.append(end)
-            t, calm = end, not calm
-        grid = np.arange(n + 1) * self.dt
-        return np.diff(np.interp(grid, knots, variance))
+        return market_variances(self, rng)
 
     def mid_increments(self, rng: np.random.Generator) -> np.ndarray:
         """The ``steps`` increments of the mid (log-increments for ``gbm``)."""
-        var = self.tick_variances(rng)
-        n = self.steps
-        if self.increments == "binary":
-            return np.where(rng.random(n) < 0.5, 1.0, -1.0) * np.sqrt(var)
-        shocks = rng.standard_normal(n) * np.sqrt(var)
-        return shocks - 0.5 * var if self.increments == "gbm" else shocks
+        return market_increments(self, rng)
 
     def market_orders(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Times, aggressor kinds and depths of the market orders on both sides, in time order."""
