@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analytics import path_metrics
-from engine import (ConfigError, ExponentialFills, Fees, Quote, StepFills, StrategyError, run_paths)
-from engine.vectorised import draw_paths, run_vectorised
+from engine import (ConfigError, ExponentialFills, Fees, Quote, StepFills, StrategyError, draw_paths, run_paths,
+                    run_vectorised)
 from feeds import SyntheticMarket
 from strategies import AvellanedaStoikov, InventoryCapped, Strategy, SymmetricSpread
 
