@@ -13,7 +13,7 @@ from engine import ConfigError, ExponentialFills, Fees, StepFills
 from feeds import SyntheticMarket
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.compare import compare
-from mmsim.output import json_safe, prepare_out_dir, write_csv, write_json, write_parquet
+from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import progress_bar
 from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_strategy_class
 
@@ -114,13 +114,14 @@ def run(args) -> int:
     market, fill_model = market_from_args(args)
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
     fees = Fees(bps=args.fee_bps)
-    out = prepare_out_dir(args.out)
+    check_out_dir(args.out)
     start = time.perf_counter()
     with progress_bar(args.paths * len(strategies), "mmsim run") as advance:
         results = compare(market, strategies, fill_model, paths=args.paths, seed=args.seed, latency_s=args.latency,
                           fees=fees, workers=args.workers, progress=advance)
     wall = time.perf_counter() - start
 
+    out = prepare_out_dir(args.out)  # only once the run succeeded: a failed run leaves nothing behind
     table = pd.DataFrame([r.summary for r in results])[COLUMNS]
     config = {k: v for k, v in vars(args).items() if k != "handler"}
     for r in results:
