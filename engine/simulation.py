@@ -10,7 +10,7 @@ from engine.errors import ConfigError, StrategyError, check_non_negative
 from engine.ledger import Ledger
 from engine.protocols import Feed, FillModel, StrategyProtocol
 from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
-from engine.types import ASK, BID, Fees, Fill, MarketState
+from engine.types import BID, Fees, Fill, MarketState, Quote
 
 _NAN = math.nan
 _isfinite = math.isfinite
@@ -186,10 +186,15 @@ class Simulation:
         state.time = now = self.scheduler.now
         try:
             quote = self.strategy.quote(state)
-            bid, ask = quote[0], quote[1]
-            bid_size, ask_size = float(quote[2]), float(quote[3])
         except Exception as exc:
             raise StrategyError(f"strategy {self._name} raised in quote at t={now:.6g}: {exc!r}") from exc
+        if not isinstance(quote, Quote):
+            self._bad_quote(f"expected a Quote(bid=..., ask=...), got {quote!r}")
+        bid, ask, bid_size, ask_size = quote
+        try:
+            bid_size, ask_size = float(bid_size), float(ask_size)
+        except (TypeError, ValueError):
+            self._bad_quote(f"sizes must be numbers, got bid_size={bid_size!r} ask_size={ask_size!r}")
         if bid is not None:
             bid = float(bid)
             if not (_isfinite(bid) and bid_size > 0.0):

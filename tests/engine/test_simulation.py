@@ -126,7 +126,13 @@ class NotFinite(Strategy):
         return Quote(math.nan, state.mid + 1)
 
 
+class ReturnsTuple(Strategy):
+    def quote(self, state):
+        return (state.mid - 1, state.mid + 1)
+
+
 @pytest.mark.parametrize("strategy, message", [
+    (ReturnsTuple(), r"strategy ReturnsTuple returned an invalid quote at t=0: expected a Quote"),
     (Raises(), r"strategy Raises raised in quote at t=0\.015: RuntimeError\('boom'\)"),
     (Crossed(), r"strategy Crossed returned an invalid quote at t=0: crossed quote bid=101\.0 >= ask=99\.0"),
     (NotFinite(), r"strategy NotFinite returned an invalid quote at t=0: bid=nan"),
