@@ -113,7 +113,7 @@ def _inventory(r: Mapping) -> str:
 {head} Over the whole path (the variance of the inventory at a random time) the ratio is
 {_ci(ratio_time)}: {time_text}. The inventory-capped strategy, which stops quoting a side at its limit instead of
 skewing its quotes, ends with {_ci(inv['ratio_capped'], scale=100, unit='%')} of the naive strategy's final
-variance. {pnl_text} (baseline market):
+variance. {pnl_text}. In the baseline market:
 
 {table}
 """
@@ -153,18 +153,12 @@ mean over standard deviation of the final P&L.
 """
 
 
-def _impact_match(r: Mapping) -> str:
-    """Which strategies' markout per unit (impact on) is consistent with the impact itself."""
-    impact = r["config"]["impact"]
+def _impact_markouts(r: Mapping) -> str:
+    """The markout per unit of each strategy with impact on, next to the impact itself."""
     per_unit = r["adverse"]["per_unit"]["impact"]
-    match = [LABELS[s] for s in LABELS if verdict(per_unit[s], impact, "below") == "not established"]
-    other = [LABELS[s] for s in LABELS if LABELS[s] not in match]
-    parts = []
-    if match:
-        parts.append(f"the markout per unit is statistically indistinguishable from the impact for {_names(match)}")
-    if other:
-        parts.append(f"it differs from the impact for {_names(other)}")
-    return "; ".join(parts) + "."
+    values = [f"{_pm(per_unit[s])} for {LABELS[s]}" for s in LABELS]
+    return (f"the markouts per unit are {', '.join(values[:-1])} and {values[-1]}, against an impact of "
+            f"{r['config']['impact']:g} per order.")
 
 
 def _same_fills(r: Mapping) -> str:
@@ -200,6 +194,12 @@ def _adverse(r: Mapping) -> str:
         "not established": "Per unit traded the two are indistinguishable, so any difference per path comes from "
                            "how much each trades, not from which orders fill it:",
     }[v_unit]
+    fills_text = ""
+    if v_unit == "not established":
+        fills = a["fills"]["impact"]
+        fills_text = (f" What inventory-aware quoting changes is how many fills it takes{_same_fills(r)}: "
+                      f"with impact, Avellaneda-Stoikov takes {_n(fills[AS]['value'], 4)} fills per path, the naive "
+                      f"strategy {_n(fills[NAIVE]['value'], 4)}.")
     rows = []
     for s, label in LABELS.items():
         rows.append([label, _pm(a["fills"]["baseline"][s], 4), _pm(a["fills"]["impact"][s], 4),
@@ -213,8 +213,7 @@ def _adverse(r: Mapping) -> str:
 {head} The cost is the markout at horizon h = {h:g} time units (the mid's move against us after each fill, times
 its size), summed over a path's fills. {unit_text} difference {_ci(unit_gap)} per unit. In this market every
 market order moves the mid by the same {c['impact']:g} whoever it fills, so the order that fills a quote moves the
-mid against it by exactly that much; {_impact_match(r)} What inventory-aware quoting can change is mainly how
-many fills it takes{_same_fills(r)}. Counting everything, impact lowers
+mid against it by exactly that much: {_impact_markouts(r)}{fills_text} Counting everything, impact lowers
 Avellaneda-Stoikov's mean P&L by {_n(a['pnl']['baseline'][AS]['value'] - a['pnl']['impact'][AS]['value'])} and
 the naive strategy's by {_n(a['pnl']['baseline'][NAIVE]['value'] - a['pnl']['impact'][NAIVE]['value'])}
 (difference {_ci(loss_gap)}).
