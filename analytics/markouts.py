@@ -33,7 +33,6 @@ DEFAULT_HORIZONS = {
     "synthetic": (0.0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25),
     "real": (0.0, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0),
 }
-SIDE_NAMES = {1: "bid", -1: "ask"}
 #: With at least this many paths, standard errors treat paths (not fills) as the independent units.
 CLUSTER_MIN_PATHS = 20
 

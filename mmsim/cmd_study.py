@@ -15,6 +15,18 @@ from mmsim.progress import progress_bar
 from mmsim.study import SCENARIOS, StudyConfig, run_study
 
 DEFAULTS = StudyConfig()
+#: The options that change the study's numbers: StudyConfig field, argparse type, help.
+NUMBER_OPTIONS = (
+    ("paths", positive_int, "paths per market and strategy"),
+    ("seed", non_negative_int, "seed"),
+    ("gamma", positive_float, "Avellaneda-Stoikov risk aversion"),
+    ("max_inventory", positive_float, "inventory-capped limit"),
+    ("volatile_ratio", positive_float, "volatile / calm sigma in the regimes market"),
+    ("switch_rate", positive_float, "regime switching rate per time unit, both ways"),
+    ("impact", positive_float, "mid move per market order in the impact market"),
+    ("horizon", non_negative_float, "markout horizon for adverse selection, time units"),
+    ("resamples", positive_int, "bootstrap resamples"),
+)
 
 
 def add_parser(sub) -> None:
@@ -24,23 +36,9 @@ def add_parser(sub) -> None:
                                    "inventory variance, Sharpe stability and adverse selection with bootstrap "
                                    "confidence intervals, and write findings.md (and study.json, and one "
                                    "report.html per market) from the output.")
-    p.add_argument("--paths", type=positive_int, default=DEFAULTS.paths,
-                   help=f"paths per market and strategy (default {DEFAULTS.paths})")
-    p.add_argument("--seed", type=non_negative_int, default=DEFAULTS.seed, help="seed (default 0)")
-    p.add_argument("--gamma", type=positive_float, default=DEFAULTS.gamma,
-                   help=f"Avellaneda-Stoikov risk aversion (default {DEFAULTS.gamma:g})")
-    p.add_argument("--max-inventory", type=positive_float, default=DEFAULTS.max_inventory,
-                   help=f"inventory-capped limit (default {DEFAULTS.max_inventory:g})")
-    p.add_argument("--volatile-ratio", type=positive_float, default=DEFAULTS.volatile_ratio,
-                   help=f"volatile / calm sigma in the regimes market (default {DEFAULTS.volatile_ratio:g})")
-    p.add_argument("--switch-rate", type=positive_float, default=DEFAULTS.switch_rate,
-                   help=f"regime switching rate per time unit, both ways (default {DEFAULTS.switch_rate:g})")
-    p.add_argument("--impact", type=positive_float, default=DEFAULTS.impact,
-                   help=f"mid move per market order in the impact market (default {DEFAULTS.impact:g})")
-    p.add_argument("--horizon", type=non_negative_float, default=DEFAULTS.horizon,
-                   help=f"markout horizon for adverse selection, time units (default {DEFAULTS.horizon:g})")
-    p.add_argument("--resamples", type=positive_int, default=DEFAULTS.resamples,
-                   help=f"bootstrap resamples (default {DEFAULTS.resamples})")
+    for name, kind, text in NUMBER_OPTIONS:
+        default = getattr(DEFAULTS, name)
+        p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=f"{text} (default {default:g})")
     p.add_argument("--workers", type=positive_int, default=1, help="processes (default 1; results are identical)")
     p.add_argument("--out", default="mmsim-study", help="output directory (default ./mmsim-study)")
     p.add_argument("--findings", default=None, metavar="FILE",
@@ -53,8 +51,7 @@ def add_parser(sub) -> None:
 def command_line(args) -> str:
     """The command that reproduces this run's numbers (options that change them, in a fixed order)."""
     parts = ["mmsim", "study"]
-    for name in ("paths", "seed", "gamma", "max_inventory", "volatile_ratio", "switch_rate", "impact", "horizon",
-                 "resamples"):
+    for name, _, _ in NUMBER_OPTIONS:
         value = getattr(args, name)
         if value != getattr(DEFAULTS, name):
             parts += [f"--{name.replace('_', '-')}", f"{value:g}" if isinstance(value, float) else str(value)]
@@ -64,9 +61,7 @@ def command_line(args) -> str:
 
 
 def run(args) -> int:
-    config = StudyConfig(paths=args.paths, seed=args.seed, gamma=args.gamma, max_inventory=args.max_inventory,
-                         volatile_ratio=args.volatile_ratio, switch_rate=args.switch_rate, impact=args.impact,
-                         horizon=args.horizon, resamples=args.resamples, workers=args.workers)
+    config = StudyConfig(workers=args.workers, **{name: getattr(args, name) for name, _, _ in NUMBER_OPTIONS})
     out = prepare_out_dir(args.out)
     start = time.perf_counter()
     with progress_bar(args.paths * 3 * len(SCENARIOS), "mmsim study") as advance:

@@ -10,14 +10,17 @@ from mmsim.cli import main
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
+
 def blocks(name: str, language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", (DOCS / name).read_text(encoding="utf-8"), flags=re.S)
+
 
 def test_analytics_python_example_runs(capsys):
     """The Python example of docs/analytics.md runs and prints the report's file name."""
     (code,) = blocks("analytics.md", "python")
     exec(compile(code, "docs/analytics.md", "exec"), {})
     assert "report.html" in capsys.readouterr().out
+
 
 def test_readme_commands_run(tmp_path, monkeypatch):
     """The shell commands of docs/readme-report.md succeed, in order, in an empty folder."""
