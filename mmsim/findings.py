@@ -197,7 +197,7 @@ def _adverse(r: Mapping) -> str:
     fills_text = ""
     if v_unit == "not established":
         fills = a["fills"]["impact"]
-        fills_text = (f" What inventory-aware quoting changes is how many fills it takes{_same_fills(r)}: "
+        fills_text = (f" What inventory-aware quoting changes is how many fills it takes{_same_fills(r)}; "
                       f"with impact, Avellaneda-Stoikov takes {_n(fills[AS]['value'], 4)} fills per path, the naive "
                       f"strategy {_n(fills[NAIVE]['value'], 4)}.")
     rows = []
