@@ -70,10 +70,11 @@ def downside_deviation(x) -> float:
 def sortino(x) -> float:
     """Sortino ratio, target 0: ``mean(x) / downside_deviation(x)``.
 
-    ``inf`` when no value is negative and the mean is positive; NaN for an empty sample or an all-zero one.
+    ``inf`` when no value is negative and the mean is positive; NaN with fewer than two values (as for
+    :func:`sharpe`: one path says nothing about dispersion) or an all-zero sample.
     """
     x = np.asarray(x, dtype=float)
-    if x.size == 0:
+    if x.size < 2:
         return np.nan
     down = downside_deviation(x)
     mean = float(x.mean())

@@ -28,11 +28,11 @@ def hand(make_ledger):
 
 
 def test_sharpe_and_sortino_by_hand():
-    """Sharpe = mean / std (ddof 1); Sortino = mean / sqrt(mean(min(x, 0)^2)); no loss gives inf."""
+    """Sharpe = mean / std (ddof 1); Sortino = mean / sqrt(mean(min(x, 0)^2)); no loss gives inf; one value NaN."""
     assert sharpe([1.0, 2.0, 3.0]) == pytest.approx(2.0)
     assert sortino([1.0, -1.0, 2.0]) == pytest.approx((2 / 3) / math.sqrt(1 / 3))
     assert sortino([1.0, 2.0]) == math.inf
-    assert math.isnan(sharpe([1.0])) and math.isnan(sharpe([2.0, 2.0]))
+    assert math.isnan(sharpe([1.0])) and math.isnan(sharpe([2.0, 2.0])) and math.isnan(sortino([1.0]))
     assert sharpe(np.array([[1.0, 2.0, 3.0], [0.0, 2.0, 4.0]])) == pytest.approx([2.0, 1.0])
 
 
