@@ -9,6 +9,7 @@ import time
 
 import pandas as pd
 
+from analytics.report import build_report, report_options
 from engine import ConfigError, ExponentialFills, Fees, StepFills
 from feeds import SyntheticMarket
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
@@ -130,17 +131,19 @@ def run(args) -> int:
         r.ledger.save(folder)
         write_parquet(folder / "paths.parquet", r.per_path.reset_index())
     write_csv(out / "summary.csv", table)
+    options = report_options("synthetic", cap=args.max_inventory, title="mmsim run")
     report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
-              "out": str(out), "config": config, "rows": table.to_dict(orient="records")}
+              "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
     write_json(out / "summary.json", report)
+    html_path = build_report([(r.name, r.ledger) for r in results], out, config=config, **options)
 
     if args.json:
-        json.dump(json_safe(report), sys.stdout)
+        json.dump(json_safe({**report, "report_html": str(html_path)}), sys.stdout)
         sys.stdout.write("\n")
     else:
         print(f"mmsim run: {args.paths} paths, seed {args.seed}, fills {args.fills}, "
               f"market s0={market.s0:g} T={market.T:g} sigma={market.sigma:g} dt={market.dt:g} "
               f"A={args.A:g} k={market.k:g}")
         print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-        print(f"wall time {wall:.2f} s; results in {out}/")
+        print(f"wall time {wall:.2f} s; results in {out}/ (report: {html_path})")
     return 0
