@@ -40,9 +40,9 @@ def replay_summary(ledger: Ledger) -> dict[str, float]:
     -------
     dict
         ``pnl``, ``spread_capture``, ``inventory_pnl``, ``fees`` (see :func:`_attribute`); ``fills``;
-        ``volume`` (shares traded); ``notional`` (value traded); ``buys``, ``sells`` (fills on each side); ``final_inventory``;
-        ``max_abs_inventory``; ``start``, ``end`` (first and last mark times); ``quotes`` (quotes that went
-        live).
+        ``volume`` (shares traded); ``notional`` (value traded); ``buys``, ``sells`` (fills on each side);
+        ``final_inventory``; ``max_abs_inventory``; ``start``, ``end`` (first and last mark times); ``quotes``
+        (quotes that went live).
     """
     fills, marks = ledger.fills, ledger.marks
     out = _attribute(ledger)

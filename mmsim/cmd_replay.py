@@ -12,14 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import ConfigError, DataError, Fees, Simulation
-from engine.replay_fills import TradeThroughFills
+from analytics.replay_summary import replay_summary
+from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float, positive_int
 from mmsim.output import json_safe, prepare_out_dir, write_json
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_strategy_class)
-from analytics.replay_summary import replay_summary
 
 MIN_SPREAD_TICKS = 2
 
@@ -163,7 +162,7 @@ def _k_from_trade_depths(chunk) -> float:
     is Exponential(k), whose maximum-likelihood estimate is 1 / the mean depth. Uses one chunk (bounded memory);
     ``mmsim calibrate``'s fit is the better source."""
     kind = chunk["kind"].to_numpy()
-    mid = (0.5 * (chunk["bid"] + chunk["ask"])).where(kind == QUOTE).ffill().shift(1).to_numpy()
+    mid = (0.5 * (chunk["bid"] + chunk["ask"])).where(kind == QUOTE).ffill().to_numpy()  # last quote's
     is_trade = kind == TRADE
     depth = np.abs(chunk["price"].to_numpy()[is_trade] - mid[is_trade])
     depth = depth[np.isfinite(depth)]
