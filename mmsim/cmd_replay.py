@@ -34,7 +34,7 @@ def add_parser(sub) -> None:
     data.add_argument("path", nargs="?", metavar="PATH", help="LOBSTER message file (with --format lobster)")
     data.add_argument("--format", choices=["lobster"], default="lobster", help="format of PATH (default lobster)")
     data.add_argument("--orderbook", metavar="FILE",
-                      help="LOBSTER order-book file (default: PATH with 'message' replaced by 'orderbook')")
+                      help="LOBSTER order-book file (default: found by the reader next to PATH)")
     data.add_argument("--quotes", metavar="FILE", help="generic quotes file (CSV or Parquet): ts, bid, ask, "
                                                        "optional bid_size, ask_size")
     data.add_argument("--trades", metavar="FILE", help="generic trades file (CSV or Parquet): ts, price, size, side")
