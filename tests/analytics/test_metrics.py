@@ -58,3 +58,12 @@ def test_ledger_round_trips_through_parquet_exactly(tmp_path):
     back = Ledger.load(tmp_path)
     for name in ("fills", "quotes", "marks"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(ledger, name), check_exact=True)
+
+
+def test_saved_files_get_the_usual_permissions(tmp_path):
+    """Atomic writes leave files readable by others as a plain open() would (not mkstemp's 0600)."""
+    import os
+    hand_ledger().save(tmp_path)
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "marks.parquet").stat().st_mode & 0o777 == 0o666 & ~umask
