@@ -44,7 +44,7 @@ from engine.ledger import FILL_COLUMNS, MARK_COLUMNS, QUOTE_COLUMNS, Ledger
 from engine.montecarlo import check_paths_and_seed, path_seed
 from engine.paths import market_increments
 from engine.simulation import _as_generators, strategy_name
-from engine.types import Fees, MarketState
+from engine.types import Fees, MarketState, Quote
 
 #: Columns of :meth:`VectorisedResult.per_path`, as :func:`analytics.path_metrics` names them.
 PER_PATH_COLUMNS = ("pnl", "final_q", "fills", "mean_q2", "avg_spread")
@@ -209,9 +209,11 @@ class _Quoter:
         t = state.time
         try:
             quote = self.strategy.quote(state)
-            bid, ask, bid_size, ask_size = quote[0], quote[1], quote[2], quote[3]
         except Exception as exc:
             raise StrategyError(f"strategy {self.name} raised in quote at t={t:.6g}: {exc!r}") from exc
+        if not isinstance(quote, Quote):
+            self._bad(t, None, f"expected a Quote(bid=..., ask=...), got {type(quote).__name__}")
+        bid, ask, bid_size, ask_size = quote
         bid = self._side(bid, t, "bid")
         ask = self._side(ask, t, "ask")
         bid_size = self._size(bid_size, t, "bid_size")

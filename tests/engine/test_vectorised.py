@@ -170,6 +170,11 @@ class Raises(Strategy):
         raise RuntimeError("boom")
 
 
+class Pair(Strategy):
+    def quote(self, state):
+        return (state.mid - 1, state.mid + 1)
+
+
 class Timer(Strategy):
     requote_interval_s = 0.1
 
@@ -182,6 +187,7 @@ class Timer(Strategy):
      r"strategy Crossed returned an invalid quote at t=0 on path 2: crossed quote bid=101\.0 >= ask=99\.0"),
     ({"strategy": Raises()}, StrategyError, r"strategy Raises raised in quote at t=0: RuntimeError\('boom'\)"),
     ({"strategy": FixedDepth(1.0, size=0.0)}, StrategyError, r"bid_size=0\.0"),
+    ({"strategy": Pair()}, StrategyError, r"returned an invalid quote at t=0: expected a Quote\(bid=\.\.\., ask=\.\.\.\), got tuple"),
     ({"strategy": Timer()}, ConfigError, "requote_interval_s needs the event engine"),
     ({"market": SyntheticMarket(impact=0.1)}, ConfigError, "price impact"),
     ({"fill_model": StepFills(A=1.0, k=1.0, dt=0.01)}, ConfigError, "must equal the market's dt"),
