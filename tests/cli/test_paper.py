@@ -21,16 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 KEYS = {"gamma", "strategy", "avg_spread", "profit_mean", "profit_std", "final_q_mean", "final_q_std"}
 
 
-def exit_code(argv: list[str]) -> int:
-    """``main(argv)``'s exit code, whether a usage error returns it or raises SystemExit (argparse)."""
-    try:
-        return main(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0)
-
-
 def paper_json(capsys, *args) -> dict:
-    assert exit_code(["paper", "--json", *args]) == 0
+    assert main(["paper", "--json", *args]) == 0
     return json.loads(capsys.readouterr().out)
 
 
@@ -80,7 +72,7 @@ def test_reproduced_statistics_are_stable_across_5_seeds():
 
 def test_exact_fills_are_shown_side_by_side_and_fill_less_than_the_step_recipe(capsys):
     """--fills exact prints both column groups; exact fills give less profit (1 - e^-x < x) by many SEs."""
-    assert exit_code(["paper", "--paths", "200", "--fills", "exact"]) == 0
+    assert main(["paper", "--paths", "200", "--fills", "exact"]) == 0
     out = capsys.readouterr().out
     assert out.count("step fills (the paper's)") == 3 and out.count("exact Poisson fills") == 3
     report = paper_json(capsys, "--paths", "200", "--fills", "exact", "--gamma", "0.1")
@@ -104,7 +96,7 @@ def test_the_event_engine_gives_the_vectorised_numbers(capsys):
 @pytest.mark.parametrize("gammas, shown", [(["0"], "'0'"), (["-1"], "'-1'"), (["0.1", "-0.5"], "'-0.5'")])
 def test_a_non_positive_gamma_exits_2_with_one_clear_line(capsys, gammas, shown):
     """--gamma 0 or negative: exit code 2 and one line on stderr naming --gamma and the value, no traceback."""
-    assert exit_code(["paper", "--gamma", *gammas]) == 2
+    assert main(["paper", "--gamma", *gammas]) == 2
     err = capsys.readouterr().err
     assert f"--gamma: expected a number > 0, got {shown}" in err
     assert err.count("\n") == 1 and "Traceback" not in err
@@ -120,12 +112,3 @@ def test_the_readme_section_command_prints_three_tables():
     assert [line for line in proc.stdout.splitlines() if line.startswith("gamma = ")] == [
         "gamma = 0.1", "gamma = 0.01", "gamma = 1"]
 
-
-def test_model_page_python_examples_run(tmp_path, monkeypatch):
-    """Every ```python block of docs/model.md runs, in order, in one namespace."""
-    monkeypatch.chdir(tmp_path)
-    namespace: dict = {"__name__": "doc_model"}
-    blocks = re.findall(r"```python\n(.*?)```", (REPO / "docs" / "model.md").read_text(), re.S)
-    assert blocks
-    for i, code in enumerate(blocks):
-        exec(compile(code, f"model.md[block {i}]", "exec"), namespace)
