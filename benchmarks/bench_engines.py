@@ -1,6 +1,7 @@
 """Benchmarks (pytest-benchmark): the scheduler, the event engine, and the paper experiment on both engines.
 
 Run with ``pytest benchmarks/ --benchmark-only``; plain ``pytest`` does not collect this folder (testpaths).
+See ``benchmarks/README.md`` for the figures measured and what limits them.
 Each benchmark records its throughput and its target in ``benchmark.extra_info``.
 """
 
