@@ -48,9 +48,12 @@ def _cells(row: dict | None) -> list[str]:
     return [fmt.format(row[key]) if row.get(key) is not None else "-" for _, key, fmt in COLUMNS]
 
 
+_WIDTHS = [max(len(header), 8) for header, _, _ in COLUMNS]
+_GROUP_WIDTH = sum(_WIDTHS) + 2 * (len(_WIDTHS) - 1)
+
+
 def _line(label: str, groups: list[list[str]]) -> str:
-    widths = [max(len(h), 8) for h, _, _ in COLUMNS]
-    parts = ["  ".join(cell.rjust(w) for cell, w in zip(group, widths)) for group in groups]
+    parts = ["  ".join(cell.rjust(w) for cell, w in zip(group, _WIDTHS)) for group in groups]
     return (label.ljust(_LABEL_WIDTH) + " | ".join(parts)).rstrip()
 
 
@@ -62,8 +65,7 @@ def format_tables(rows: list[dict], fills: list[str], gammas: list[float]) -> st
     for gamma in gammas:
         out.append(f"\ngamma = {gamma:g}")
         if len(fills) > 1:
-            group_width = len(_line("", [_cells(None)])) - _LABEL_WIDTH
-            out.append((" " * _LABEL_WIDTH + " | ".join(_TITLES[f].center(group_width) for f in fills)).rstrip())
+            out.append((" " * _LABEL_WIDTH + " | ".join(_TITLES[f].center(_GROUP_WIDTH) for f in fills)).rstrip())
         out.append(_line("strategy", [[h for h, _, _ in COLUMNS] for _ in fills]))
         for strategy in ("inventory", "symmetric"):
             out.append(_line(strategy, [_cells(ours.get((f, gamma, strategy))) for f in fills]))

@@ -75,6 +75,9 @@ def test_exact_fills_are_shown_side_by_side_and_fill_less_than_the_step_recipe(c
     assert main(["paper", "--paths", "200", "--fills", "exact"]) == 0
     out = capsys.readouterr().out
     assert out.count("step fills (the paper's)") == 3 and out.count("exact Poisson fills") == 3
+    title, header, inventory = next(out.split("\n")[i:i + 3] for i, line in enumerate(out.split("\n"))
+                                    if "step fills" in line)
+    assert title.index(" | ") == header.index(" | ") == inventory.index(" | ")  # the groups line up
     report = paper_json(capsys, "--paths", "200", "--fills", "exact", "--gamma", "0.1")
     exact, step = report["rows"][0], report["step_rows"][0]
     se = math.hypot(exact["profit_std"], step["profit_std"]) / math.sqrt(200)
