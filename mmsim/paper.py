@@ -39,8 +39,8 @@ PUBLISHED = {
 
 
 def paper_market() -> SyntheticMarket:
-    """The paper's market: :class:`feeds.SyntheticMarket` defaults are its settings."""
-    return SyntheticMarket()
+    """The paper's market, spelled out (they are also :class:`feeds.SyntheticMarket`'s defaults today)."""
+    return SyntheticMarket(s0=100.0, T=1.0, sigma=2.0, dt=0.005, A=140.0, k=1.5, increments="binary")
 
 
 def published_rows(gammas: Sequence[float]) -> list[dict]:
