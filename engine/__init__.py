@@ -1,4 +1,5 @@
-"""The simulation engine: scheduler, shared types, fill models, the simulation loop and the Monte Carlo runner.
+"""The simulation engine: scheduler, shared types, fill models, the simulation loop, the Monte Carlo runner and
+the vectorised Monte Carlo engine for time-stepped models.
 
 This package imports nothing from ``feeds``, ``strategies`` or ``analytics``: it defines the types and protocols
 they share.
@@ -13,6 +14,7 @@ from engine.replay_fills import TradeThroughFills
 from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
 from engine.simulation import Simulation, strategy_name
 from engine.types import ASK, BID, BUY, SELL, Fees, Fill, MarketState, Quote
+from engine.vectorised import PathDraws, VectorisedResult, draw_paths, run_vectorised
 
 __all__ = [
     "ASK", "BID", "BUY", "SELL",
@@ -22,4 +24,5 @@ __all__ = [
     "Feed", "FillModel", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
     "Scheduler", "Simulation", "TradeThroughFills", "path_seed", "run_paths", "strategy_name",
+    "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised",
 ]

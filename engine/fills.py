@@ -72,7 +72,11 @@ class StepFills:
         if steps < 1:
             raise ConfigError(f"StepFills: dt={self.dt!r} is longer than the horizon {horizon!r}")
         uniforms = rng.random((steps, 2)).tolist()
-        A_dt, k, dt = self.A * self.dt, self.k, self.dt
+        times = (np.arange(1, steps + 1) * self.dt).tolist()
+        # The last step settles at the horizon itself: steps * dt can round past it (35 * 0.005 > 0.175), and
+        # the run stops at the horizon, so that settlement would be lost.
+        times[-1] = horizon
+        A_dt, k = self.A * self.dt, self.k
         schedule, exp = sim.scheduler.schedule, math.exp
 
         def settle(i: int) -> None:
@@ -85,9 +89,9 @@ class StepFills:
             if ask is not None and u_ask < A_dt * exp(-k * (ask - mid)):
                 sim.execute(ASK, sim.ask_left)
             if i + 1 < steps:
-                schedule((i + 2) * dt, SETTLE, settle, i + 1)
+                schedule(times[i + 1], SETTLE, settle, i + 1)
 
-        schedule(dt, SETTLE, settle, 0)
+        schedule(times[0], SETTLE, settle, 0)
 
     def on_market_order(self, sim, side: int, size: float, depth: float | None, price: float | None) -> None:
         """Ignored: fills come from the steps."""

@@ -24,6 +24,14 @@ def path_seed(seed: int, path: int) -> np.random.SeedSequence:
     return np.random.SeedSequence(seed, spawn_key=(path,))
 
 
+def check_paths_and_seed(paths, seed) -> None:
+    """Raise :class:`ConfigError` unless ``paths`` is a whole number >= 1 and ``seed`` one >= 0."""
+    if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or paths < 1:
+        raise ConfigError(f"paths must be a whole number >= 1, got {paths!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+
+
 def _run_range(feed, strategy, fill_model, seed, start, stop, latency_s, fees, progress=None) -> Ledger:
     ledger = Ledger()
     for path in range(start, stop):
@@ -58,10 +66,7 @@ def run_paths(feed, strategy, fill_model, *, paths: int, seed: int = 0, latency_
     Ledger
         Rows in path order.
     """
-    if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or paths < 1:
-        raise ConfigError(f"paths must be a whole number >= 1, got {paths!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+    check_paths_and_seed(paths, seed)
     if not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ConfigError(f"workers must be a whole number >= 1, got {workers!r}")
     workers = min(int(workers), int(paths), os.cpu_count() or 1)

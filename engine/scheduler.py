@@ -34,6 +34,8 @@ MARKET_ORDER = 2
 QUOTE_LIVE = 3
 STRATEGY = 4
 
+_heappush = heapq.heappush
+
 
 class Scheduler:
     """A priority queue of timed callbacks.
@@ -70,7 +72,7 @@ class Scheduler:
         """
         if not time >= self.now:  # also catches NaN
             raise ConfigError(f"cannot schedule an event at time {time!r}, before now ({self.now!r})")
-        heapq.heappush(self._heap, (time, priority, next(self._seq), callback, arg))
+        _heappush(self._heap, (time, priority, next(self._seq), callback, arg))
 
     def peek(self) -> float:
         """Return the time of the next event, or ``inf`` when none is scheduled."""

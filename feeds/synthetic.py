@@ -9,12 +9,11 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, non_negative, positive
+from engine.paths import INCREMENTS, market_increments, market_variances
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
 from engine.types import BUY, SELL
 
 Increments = Literal["binary", "gaussian", "gbm"]
-
-_TICK, _BUY, _SELL = 0, 1, 2
 
 
 def _optional_non_negative(instance, attribute, value) -> None:
@@ -76,7 +75,7 @@ class SyntheticMarket:
 
     @increments.validator
     def _check_increments(self, attribute, value) -> None:
-        if value not in ("binary", "gaussian", "gbm"):
+        if value not in INCREMENTS:
             raise ConfigError(f"increments must be 'binary', 'gaussian' or 'gbm', got {value!r}")
 
     @property
@@ -94,73 +93,55 @@ class SyntheticMarket:
 
     def tick_variances(self, rng: np.random.Generator) -> np.ndarray:
         """Variance of each tick's increment (``sigma^2 dt``, or integrated over the regime path)."""
-        n = self.steps
-        if self.sigma_volatile is None:
-            return np.full(n, self.sigma**2 * self.dt)
-        # Regime path: alternating sojourns, calm first; V(t) is the integrated variance, linear between switches.
-        knots, variance, t, calm = [0.0], [0.0], 0.0, True
-        while t < self.T:
-            stay = rng.exponential(1.0 / (self.to_volatile_rate if calm else self.to_calm_rate))
-            end = min(t + stay, self.T)
-            sigma = self.sigma if calm else self.sigma_volatile
-            variance.append(variance[-1] + sigma**2 * (end - t))
-            knots.append(end)
-            t, calm = end, not calm
-        grid = np.arange(n + 1) * self.dt
-        return np.diff(np.interp(grid, knots, variance))
+        return market_variances(self, rng)
 
     def mid_increments(self, rng: np.random.Generator) -> np.ndarray:
         """The ``steps`` increments of the mid (log-increments for ``gbm``)."""
-        var = self.tick_variances(rng)
-        n = self.steps
-        if self.increments == "binary":
-            return np.where(rng.random(n) < 0.5, 1.0, -1.0) * np.sqrt(var)
-        shocks = rng.standard_normal(n) * np.sqrt(var)
-        return shocks - 0.5 * var if self.increments == "gbm" else shocks
+        return market_increments(self, rng)
 
     def market_orders(self, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Times, aggressor kinds and depths of the market orders on both sides, in time order."""
+        """Times, aggressor sides (BUY or SELL) and depths of the market orders on both sides, in time order."""
         counts = rng.poisson(self.A * self.T, size=2)
         times = rng.uniform(0.0, self.T, size=counts.sum())
-        kinds = np.repeat(np.array([_BUY, _SELL]), counts)
+        sides = np.repeat(np.array([BUY, SELL]), counts)
         depths = rng.exponential(1.0 / self.k, size=counts.sum())
         order = np.argsort(times, kind="stable")
-        return times[order], kinds[order], depths[order]
+        return times[order], sides[order], depths[order]
 
     def attach(self, sim, rng: np.random.Generator) -> None:
         """Draw the path and schedule its events on ``sim`` (see :class:`engine.Feed`)."""
         n = self.steps
-        increments = self.mid_increments(rng)
-        order_times, order_kinds, depths = self.market_orders(rng)
+        increments = self.mid_increments(rng).tolist()
+        order_times, order_sides, depths = (a.tolist() for a in self.market_orders(rng))
         tick_times = np.arange(1, n + 1) * self.dt
         tick_times[-1] = self.T
-        times = np.concatenate([tick_times, order_times])
-        kinds = np.concatenate([np.zeros(n, dtype=np.int64), order_kinds])
-        values = np.concatenate([increments, depths])
-        # Ticks (market data) before market orders at one instant, as the scheduler's priorities say.
-        order = np.lexsort((kinds != _TICK, times))
-        times_l, kinds_l, values_l = times[order].tolist(), kinds[order].tolist(), values[order].tolist()
-        count = len(times_l)
+        tick_times = tick_times.tolist()
+        orders = len(order_times)
 
         geometric = self.increments == "gbm"
         impact, size = self.impact, self.order_size
         schedule, state, exp = sim.scheduler.schedule, sim.state, math.exp
         set_mid, market_order = sim.set_mid, sim.market_order
 
-        def on_event(j: int) -> None:
-            kind, value = kinds_l[j], values_l[j]
-            if kind == _TICK:
-                set_mid(state.mid * exp(value) if geometric else state.mid + value)
-            else:
-                side = BUY if kind == _BUY else SELL
-                market_order(side, size, value)
-                if impact:
-                    set_mid(state.mid + side * impact)
+        # Ticks and market orders are two chains of events, each scheduling its own next one. No sort merges
+        # them: the scheduler does, and at one instant its priorities put the tick before the order.
+        def on_tick(j: int) -> None:
+            set_mid(state.mid * exp(increments[j]) if geometric else state.mid + increments[j])
             j += 1
-            if j < count:
-                schedule(times_l[j], MARKET_DATA if kinds_l[j] == _TICK else MARKET_ORDER, on_event, j)
+            if j < n:
+                schedule(tick_times[j], MARKET_DATA, on_tick, j)
+
+        def on_order(j: int) -> None:
+            side = order_sides[j]
+            market_order(side, size, depths[j])
+            if impact:
+                set_mid(state.mid + side * impact)
+            j += 1
+            if j < orders:
+                schedule(order_times[j], MARKET_ORDER, on_order, j)
 
         sim.state.horizon = self.T
         sim.set_mid(self.s0)
-        if count:
-            schedule(times_l[0], MARKET_DATA if kinds_l[0] == _TICK else MARKET_ORDER, on_event, 0)
+        schedule(tick_times[0], MARKET_DATA, on_tick, 0)
+        if orders:
+            schedule(order_times[0], MARKET_ORDER, on_order, 0)

@@ -10,6 +10,9 @@ from engine import ConfigError, MarketState, Quote
 from engine.errors import non_negative, positive
 from strategies.base import Strategy
 
+_INF = math.inf
+_new_tuple = tuple.__new__
+
 
 @attrs.frozen
 class AvellanedaStoikov(Strategy):
@@ -70,10 +73,12 @@ class AvellanedaStoikov(Strategy):
 
     def quote(self, state: MarketState) -> Quote:
         time_left = state.horizon - state.time
-        if time_left == math.inf:
+        if time_left == _INF:
             raise ConfigError("AvellanedaStoikov needs a finite horizon (the feed gave none)")
         if time_left < 0.0:
             time_left = 0.0
-        r = state.mid - state.inventory * self._risk * time_left
-        half = 0.5 * (self._risk * time_left + self._base_spread)
-        return Quote(r - half, r + half, self.order_size, self.order_size)
+        risk, size = self._risk, self.order_size
+        r = state.mid - state.inventory * risk * time_left
+        half = 0.5 * (risk * time_left + self._base_spread)
+        # tuple.__new__ builds the Quote twice as fast as its NamedTuple constructor: this runs on every requote.
+        return _new_tuple(Quote, (r - half, r + half, size, size))

