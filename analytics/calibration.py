@@ -22,7 +22,7 @@ from analytics.mle import IntensityFit
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
 from engine import DataError
 from engine.errors import check_positive
-from feeds import TickSource
+from feeds import TickSource  # the protocol: FileSource (the readers), FrameSource
 
 UNITS = {"A": "per second per side", "k": "per price unit", "sigma": "price per sqrt(second)",
          "depth": "price units from the mid", "time": "seconds"}

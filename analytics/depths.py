@@ -38,7 +38,8 @@ class TickArrays:
 
     @classmethod
     def collect(cls, ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], name: str = "ticks") -> TickArrays:
-        """Read a :class:`feeds.TickSource`, one tick frame or an iterable of chunks.
+        """Read a tick source (:class:`feeds.FileSource`, :class:`feeds.FrameSource`), one tick frame or an
+        iterable of chunks.
 
         Raises
         ------
@@ -47,7 +48,7 @@ class TickArrays:
         """
         trades_file = getattr(ticks, "trades_file", name)
         name = getattr(ticks, "name", name)
-        chunks = ticks.chunks() if isinstance(ticks, TickSource) else [ticks] if isinstance(ticks, pd.DataFrame) \
+        chunks = ticks.chunks() if hasattr(ticks, "chunks") else [ticks] if isinstance(ticks, pd.DataFrame) \
             else ticks
         parts: dict[str, list] = {k: [] for k in ("q_ts", "bid", "ask", "t_ts", "price", "side")}
         for chunk in chunks:
@@ -64,6 +65,10 @@ class TickArrays:
             raise DataError(f"{trades_file}: no trades at all: calibration needs executions to measure how deep "
                             f"market orders reach")
         return cls(name=name, trades_file=trades_file, stats=stats, **arrays)
+
+    def quote_frame(self) -> pd.DataFrame:
+        """The quotes as a tick frame's ``kind``, ``bid`` and ``ask`` columns (for :func:`feeds.infer_tick_size`)."""
+        return pd.DataFrame({"kind": np.full(len(self.q_ts), QUOTE), "bid": self.bid, "ask": self.ask})
 
 
 def reach(x, h):
@@ -161,8 +166,7 @@ def depth_data(arrays: TickArrays, *, window_s: float, tick_size: float | None =
         If ``tick_size`` does not divide the quote prices.
     """
     window_s = check_positive("window_s", window_s)
-    tick = infer_tick_size(np.concatenate([arrays.bid, arrays.ask])) if tick_size is None \
-        else check_positive("tick_size", tick_size)
+    tick = infer_tick_size(arrays.quote_frame()) if tick_size is None else check_positive("tick_size", tick_size)
     bid, ask = grid_ticks(arrays.bid, tick, "bid"), grid_ticks(arrays.ask, tick, "ask")
     half_spread, mid2 = ask - bid, ask + bid  # half-spread in half-ticks; mid in half-ticks
 

@@ -5,23 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.risk import sharpe
+from analytics.series import inventory_steps, time_average
 from engine import Ledger
-
-
-def _time_weighted(frame: pd.DataFrame, values: pd.Series, ends: pd.Series) -> pd.Series:
-    """Per path, the time average of a step function that takes ``values`` from each row's ``time`` until the
-    next row of the same path (the last until ``ends[path]``). ``frame`` is sorted by path, then time."""
-    path = frame["path"].to_numpy()
-    time = frame["time"].to_numpy()
-    next_time = np.empty_like(time)
-    next_time[:-1] = time[1:]
-    last = np.ones(len(path), dtype=bool)
-    last[:-1] = path[1:] != path[:-1]
-    next_time[last] = ends.reindex(path[last]).to_numpy()
-    weight = next_time - time
-    weighted = pd.Series(weight * values.to_numpy(), index=path).groupby(level=0).sum()
-    total = pd.Series(weight, index=path).groupby(level=0).sum()
-    return weighted / total.where(total > 0)
 
 
 def path_metrics(ledger: Ledger) -> pd.DataFrame:
@@ -40,22 +26,12 @@ def path_metrics(ledger: Ledger) -> pd.DataFrame:
     avg_spread
         Time average of the quoted spread ``ask - bid`` while both sides were live (NaN if never).
     """
-    marks = ledger.marks
-    if marks.empty:
-        raise ValueError("the ledger has no marks: nothing was simulated")
-    by_path = marks.groupby("path")
+    steps, _, ends = inventory_steps(ledger)
+    by_path = ledger.marks.groupby("path")
     first, last = by_path.first(), by_path.last()
     out = pd.DataFrame({"pnl": last["mtm"] - first["mtm"], "final_q": last["inventory"]})
-    starts, ends = first["time"], last["time"]
-
-    fills = ledger.fills
-    out["fills"] = fills.groupby("path").size().reindex(out.index, fill_value=0)
-
-    # Inventory is a step function: its starting value, then the value after each fill.
-    start_rows = pd.DataFrame({"path": out.index, "time": starts.to_numpy(), "inventory": first["inventory"].to_numpy()})
-    steps = pd.concat([start_rows, fills[["path", "time", "inventory"]]], ignore_index=True)
-    steps = steps.sort_values(["path", "time"], kind="stable")
-    out["mean_q2"] = _time_weighted(steps, steps["inventory"] ** 2, ends).reindex(out.index)
+    out["fills"] = ledger.fills.groupby("path").size().reindex(out.index, fill_value=0)
+    out["mean_q2"] = time_average(steps, steps["inventory"] ** 2, ends).reindex(out.index)
 
     quotes = ledger.quotes.sort_values(["path", "time"], kind="stable")
     two_sided = (quotes["ask"] - quotes["bid"])  # NaN where a side is withdrawn
@@ -63,8 +39,8 @@ def path_metrics(ledger: Ledger) -> pd.DataFrame:
         out["avg_spread"] = np.nan
     else:
         live = two_sided.notna()
-        spread = _time_weighted(quotes, two_sided.fillna(0.0), ends)
-        share = _time_weighted(quotes, live.astype(float), ends)
+        spread = time_average(quotes, two_sided.fillna(0.0), ends)
+        share = time_average(quotes, live.astype(float), ends)
         out["avg_spread"] = (spread / share.where(share > 0)).reindex(out.index)
     return out
 
@@ -86,7 +62,7 @@ def summarize(per_path: pd.DataFrame) -> dict[str, float]:
         "paths": int(len(per_path)),
         "pnl_mean": pnl_mean,
         "pnl_std": pnl_std,
-        "sharpe": pnl_mean / pnl_std if pnl_std and np.isfinite(pnl_std) else np.nan,
+        "sharpe": sharpe(pnl),
         "final_q_mean": float(per_path["final_q"].mean()),
         "final_q_std": float(per_path["final_q"].std(ddof=1)) if len(per_path) > 1 else np.nan,
         "mean_q2": float(per_path["mean_q2"].mean()),

@@ -9,6 +9,7 @@ from engine.fills import ExponentialFills, StepFills
 from engine.ledger import Ledger
 from engine.montecarlo import path_seed, run_paths
 from engine.protocols import Feed, FillModel, StrategyProtocol
+from engine.replay_fills import TradeThroughFills
 from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
 from engine.simulation import Simulation, strategy_name
 from engine.types import ASK, BID, BUY, SELL, Fees, Fill, MarketState, Quote
@@ -20,5 +21,5 @@ __all__ = [
     "ExponentialFills", "StepFills",
     "Feed", "FillModel", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
-    "Scheduler", "Simulation", "path_seed", "run_paths", "strategy_name",
+    "Scheduler", "Simulation", "TradeThroughFills", "path_seed", "run_paths", "strategy_name",
 ]

@@ -10,7 +10,7 @@ from engine.errors import ConfigError, StrategyError, check_non_negative
 from engine.ledger import Ledger
 from engine.protocols import Feed, FillModel, StrategyProtocol
 from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
-from engine.types import ASK, BID, Fees, Fill, MarketState
+from engine.types import BID, Fees, Fill, MarketState, Quote
 
 _NAN = math.nan
 _isfinite = math.isfinite
@@ -56,6 +56,12 @@ class Simulation:
     -----
     Feeds and fill models drive the run through :meth:`set_mid`, :meth:`set_book`, :meth:`market_order` and
     :meth:`execute`. The order of events at one instant is given in :mod:`engine.scheduler`.
+
+    A fill model may define two optional hooks, looked up once here (a model without them costs nothing):
+    ``on_quote_live(sim, entry)`` is called when a quote ``entry = (bid, ask, bid_size, ask_size)`` reaches the
+    market (after the latency) and returns the entry that goes live, possibly changed (tick grid, post-only), or
+    ``None`` to send nothing; ``on_book(sim)`` is called by :meth:`set_book` after the new best prices and sizes
+    are in ``sim.state`` and before the mid moves. Per-run state of such a model goes in :attr:`fill_state`.
     """
 
     def __init__(self, feed: Feed, strategy: StrategyProtocol, fill_model: FillModel, *, seed=None,
@@ -90,6 +96,12 @@ class Simulation:
         self._append_mark = self.ledger.mark_rows.append
         self._append_fill = self.ledger.fill_rows.append
         self._append_quote = self.ledger.quote_rows.append
+        # Optional replay hooks: resolved once, so the synthetic path never tests for them.
+        self.fill_state = None
+        self._on_book = getattr(fill_model, "on_book", None)
+        self._on_quote_live = getattr(fill_model, "on_quote_live", None)
+        if self._on_quote_live is not None:
+            self._go_live = self._go_live_hooked
 
     # -- running -----------------------------------------------------------------------------------------------
 
@@ -103,7 +115,8 @@ class Simulation:
         self.scheduler.run(until=None if math.isinf(horizon) else horizon)
         if not self._started:
             raise ConfigError("the feed gave no price: nothing to simulate")
-        self.state.time = self.scheduler.now
+        # A replay learns its horizon (the last row) while running; a timer may have fired once past it.
+        self.state.time = min(self.scheduler.now, self.state.horizon)
         self._mark()
         return self.ledger
 
@@ -119,12 +132,18 @@ class Simulation:
             self._started = True
             self.request_quote()
 
-    def set_book(self, best_bid: float, best_ask: float) -> None:
-        """The market's best bid and ask change now; the mid becomes their average."""
-        self.state.best_bid = best_bid
-        self.state.best_ask = best_ask
+    def set_book(self, best_bid: float, best_ask: float, bid_size: float = _NAN, ask_size: float = _NAN) -> None:
+        """The market's best bid and ask (and the sizes displayed there, when known) change now; the mid becomes
+        their average. The fill model's ``on_book`` hook, if any, sees the new book before the mid moves."""
+        state = self.state
+        state.best_bid = best_bid
+        state.best_ask = best_ask
+        state.best_bid_size = bid_size
+        state.best_ask_size = ask_size
+        if self._on_book is not None:
+            self._on_book(self)
         mid = 0.5 * (best_bid + best_ask)
-        if mid != self.state.mid:
+        if mid != state.mid:
             self.set_mid(mid)
 
     def market_order(self, side: int, size: float, depth: float | None = None, price: float | None = None) -> None:
@@ -176,6 +195,8 @@ class Simulation:
             self.scheduler.schedule(self.scheduler.now, STRATEGY, self._requote)
 
     def _on_timer(self, _=None) -> None:
+        if self.scheduler.now > self.state.horizon:  # a replay ended after this tick was scheduled: stop
+            return
         if self._started:
             self.request_quote()
         self.scheduler.schedule(self.scheduler.now + self._requote_interval, STRATEGY, self._on_timer)
@@ -186,10 +207,15 @@ class Simulation:
         state.time = now = self.scheduler.now
         try:
             quote = self.strategy.quote(state)
-            bid, ask = quote[0], quote[1]
-            bid_size, ask_size = float(quote[2]), float(quote[3])
         except Exception as exc:
             raise StrategyError(f"strategy {self._name} raised in quote at t={now:.6g}: {exc!r}") from exc
+        if not isinstance(quote, Quote):
+            self._bad_quote(f"expected a Quote(bid=..., ask=...), got {quote!r}")
+        bid, ask, bid_size, ask_size = quote
+        try:
+            bid_size, ask_size = float(bid_size), float(ask_size)
+        except (TypeError, ValueError):
+            self._bad_quote(f"sizes must be numbers, got bid_size={bid_size!r} ask_size={ask_size!r}")
         if bid is not None:
             bid = float(bid)
             if not (_isfinite(bid) and bid_size > 0.0):
@@ -205,6 +231,11 @@ class Simulation:
             self.scheduler.schedule(now + self.latency_s, QUOTE_LIVE, self._go_live, entry)
         else:
             self._go_live(entry)
+
+    def _go_live_hooked(self, entry: tuple) -> None:
+        entry = self._on_quote_live(self, entry)
+        if entry is not None:
+            Simulation._go_live(self, entry)
 
     def _bad_quote(self, what: str) -> None:
         raise StrategyError(f"strategy {self._name} returned an invalid quote at t={self.scheduler.now:.6g}: {what}")

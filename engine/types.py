@@ -66,12 +66,15 @@ class MarketState:
         Cash account.
     best_bid, best_ask : float or None
         The market's best prices, when the feed knows them (replay); ``None`` in a synthetic market.
+    best_bid_size, best_ask_size : float or None
+        Displayed size at the best prices, when the feed knows them (NaN if the feed gives prices only).
     """
 
-    __slots__ = ("time", "horizon", "mid", "inventory", "cash", "best_bid", "best_ask")
+    __slots__ = ("time", "horizon", "mid", "inventory", "cash", "best_bid", "best_ask", "best_bid_size",
+                 "best_ask_size")
 
     def __init__(self, time=0.0, horizon=math.inf, mid=math.nan, inventory=0.0, cash=0.0,
-                 best_bid=None, best_ask=None) -> None:
+                 best_bid=None, best_ask=None, best_bid_size=None, best_ask_size=None) -> None:
         self.time = time
         self.horizon = horizon
         self.mid = mid
@@ -79,6 +82,8 @@ class MarketState:
         self.cash = cash
         self.best_bid = best_bid
         self.best_ask = best_ask
+        self.best_bid_size = best_bid_size
+        self.best_ask_size = best_ask_size
 
     @property
     def time_left(self) -> float:

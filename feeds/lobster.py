@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from engine import DataError
-from feeds.tickdata import (QUOTE, TRADE, TickSource, check_non_decreasing, check_prices, check_sizes,
-                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, tick_frame)
+from feeds.tickdata import (QUOTE, TRADE, FileSource, check_non_decreasing, check_prices, check_sizes,
+                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, ticks_from_columns)
 
 PRICE_SCALE = 10_000.0
 #: LOBSTER writes an empty book level as this price (negated on the bid side), with size 0.
@@ -47,7 +47,7 @@ def orderbook_beside(message_path: str | os.PathLike) -> Path:
 
 
 def read_lobster(message_path: str | os.PathLike, orderbook_path: str | os.PathLike | None = None, *,
-                 chunk_rows: int = 100_000, strict: bool = False) -> TickSource:
+                 chunk_rows: int = 100_000, strict: bool = False) -> FileSource:
     """Tick chunks from a LOBSTER message file and its order-book file.
 
     Rows keep the files' order. An execution (message type 4, visible, or 5, hidden) yields a TRADE row at the
@@ -69,10 +69,12 @@ def read_lobster(message_path: str | os.PathLike, orderbook_path: str | os.PathL
 
     Returns
     -------
-    TickSource
-        ``stats`` counts ``rows`` (messages), ``quotes``, ``trades``, ``visible_executions``,
-        ``hidden_executions``, ``cross_trades``, ``halts``, ``crossed_or_locked_skipped`` and
-        ``one_sided_skipped`` (a book with an empty side, which LOBSTER writes as price +/-9999999999).
+    FileSource
+        ``stats`` counts ``rows`` (messages), ``quotes`` (order-book rows, one per message), ``trades``
+        (executions), ``quote_rows`` and ``trade_rows`` (rows yielded: a book whose top did not change yields
+        none), ``visible_executions``, ``hidden_executions``, ``cross_trades``, ``halts``,
+        ``crossed_or_locked_skipped`` and ``one_sided_skipped`` (a book with an empty side, which LOBSTER writes
+        as price +/-9999999999).
 
     Raises
     ------
@@ -91,7 +93,7 @@ def read_lobster(message_path: str | os.PathLike, orderbook_path: str | os.PathL
     def reader(stats: dict) -> Iterator[pd.DataFrame]:
         return _read(message, book, chunk_rows, strict, stats)
 
-    return TickSource(name, (str(message), str(book)), str(message),
+    return FileSource(name, (str(message), str(book)), str(message),
                       ("visible_executions", "hidden_executions", "cross_trades", "halts", "one_sided_skipped"),
                       reader)
 
@@ -153,6 +155,7 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict)
             raise DataError(f"{short}: ends after data row {first_row - 1 + min(n_msg, n_top)} but {other} has more "
                             f"rows (a LOBSTER message file and its order-book file have one row per message)")
         stats["rows"] += n_msg
+        stats["quotes"] += n_msg
         time, kind, size, price, direction = _messages(msg, message, first_row, last_time)
         last_time = time[-1]
         current = _book(top, book, first_row)
@@ -164,6 +167,7 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict)
                                among=changed & ~one_sided)
         quote = changed & ~one_sided & ~crossed
         execution = np.isin(kind, _EXECUTION_TYPES)
+        stats["trades"] += int(execution.sum())
         stats["one_sided_skipped"] += int(one_sided.sum())
         stats["visible_executions"] += int((kind == 4).sum())
         stats["hidden_executions"] += int((kind == 5).sum())
@@ -176,7 +180,7 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict)
         slots = np.flatnonzero(keep)
         row, is_quote = slots // 2, (slots % 2).astype(bool)
         q, t = np.where(is_quote, 1.0, np.nan), np.where(is_quote, np.nan, 1.0)  # masks that blank the other kind
-        yield tick_frame(time[row], np.where(is_quote, QUOTE, TRADE),
+        yield ticks_from_columns(time[row], np.where(is_quote, QUOTE, TRADE),
                          bid=q * bid[row] / PRICE_SCALE, ask=q * ask[row] / PRICE_SCALE,
                          bid_size=q * bid_size[row], ask_size=q * ask_size[row],
                          price=t * price[row] / PRICE_SCALE, size=t * size[row],

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from engine.errors import ConfigError, check_non_negative, check_positive
-from feeds.tickdata import QUOTE, TRADE, tick_frame
+from feeds.tickdata import QUOTE, TRADE, ticks_from_columns
 
 
 def synthetic_ticks(A: float, k: float, *, duration_s: float = 600.0, tick: float = 0.01, s0: float = 100.0,
@@ -71,7 +71,7 @@ def synthetic_ticks(A: float, k: float, *, duration_s: float = 600.0, tick: floa
     kind = np.concatenate([np.full(len(order), TRADE), np.full(len(q_ts), QUOTE)])
     rows = np.argsort(ts, kind="stable")
     nan_t, nan_q = np.full(len(order), np.nan), np.full(len(q_ts), np.nan)
-    return tick_frame(
+    return ticks_from_columns(
         ts[rows], kind[rows],
         bid=np.concatenate([nan_t, bid * tick])[rows], ask=np.concatenate([nan_t, ask * tick])[rows],
         bid_size=np.concatenate([nan_t, np.ones(len(q_ts))])[rows],

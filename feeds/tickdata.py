@@ -17,7 +17,7 @@ column     dtype   meaning
 ========== ======= ==============================================================================================
 
 Prices are in currency units. A TRADE row met the book of the QUOTE rows before it; a QUOTE row never shows a
-crossed or locked book (``bid >= ask``): such updates are skipped and counted in ``TickSource.stats``.
+crossed or locked book (``bid >= ask``): such updates are skipped and counted in ``FileSource.stats``.
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ from engine import DataError
 QUOTE = 0
 TRADE = 1
 TICK_COLUMNS = ("ts", "kind", "bid", "ask", "bid_size", "ask_size", "price", "size", "side")
-_DTYPES = {"ts": np.float64, "kind": np.int8, "bid": np.float64, "ask": np.float64, "bid_size": np.float64,
+TICK_DTYPES = {"ts": np.float64, "kind": np.int8, "bid": np.float64, "ask": np.float64, "bid_size": np.float64,
            "ask_size": np.float64, "price": np.float64, "size": np.float64, "side": np.int8}
 
 
-def tick_frame(ts: np.ndarray, kind: np.ndarray, *, bid=None, ask=None, bid_size=None, ask_size=None, price=None,
+def ticks_from_columns(ts: np.ndarray, kind: np.ndarray, *, bid=None, ask=None, bid_size=None, ask_size=None, price=None,
                size=None, side=None) -> pd.DataFrame:
     """A tick chunk from column arrays of one length; a column not given is NaN (``side``: 0)."""
     n = len(ts)
@@ -47,7 +47,7 @@ def tick_frame(ts: np.ndarray, kind: np.ndarray, *, bid=None, ask=None, bid_size
              "price": price, "size": size, "side": side}
     columns = {}
     for name in TICK_COLUMNS:
-        dtype = _DTYPES[name]
+        dtype = TICK_DTYPES[name]
         value = given[name]
         if value is None:
             value = np.zeros(n, dtype) if dtype is np.int8 else np.full(n, np.nan)
@@ -55,13 +55,9 @@ def tick_frame(ts: np.ndarray, kind: np.ndarray, *, bid=None, ask=None, bid_size
     return pd.DataFrame(columns, copy=False)
 
 
-def empty_ticks() -> pd.DataFrame:
-    """A tick chunk with no rows (the right columns and dtypes)."""
-    return tick_frame(np.empty(0), np.empty(0))
-
-
-class TickSource:
-    """A re-readable stream of tick chunks from files.
+class FileSource:
+    """A re-readable stream of tick chunks read from files (it satisfies the :class:`feeds.TickSource` protocol;
+    :class:`feeds.FrameSource` is its in-memory counterpart).
 
     Attributes
     ----------
@@ -72,9 +68,9 @@ class TickSource:
     trades_file : str
         The file the trades come from (named in errors about trades).
     stats : dict
-        Counts filled in while chunks are read (reset by every :meth:`chunks` call): ``rows`` (data rows read,
-        all files), ``quotes`` and ``trades`` (rows yielded), ``crossed_or_locked_skipped``, and
-        reader-specific counts.
+        Counts filled in while chunks are read (reset by every :meth:`chunks` call): ``rows`` (data rows read),
+        ``quotes`` and ``trades`` (quote and trade records read), ``quote_rows`` and ``trade_rows`` (QUOTE and
+        TRADE rows yielded), ``crossed_or_locked_skipped``, and reader-specific counts.
     """
 
     def __init__(self, name: str, files: tuple[str, ...], trades_file: str, stat_names: tuple[str, ...],
@@ -82,7 +78,8 @@ class TickSource:
         self.name = name
         self.files = files
         self.trades_file = trades_file
-        self._stat_names = ("rows", "quotes", "trades", "crossed_or_locked_skipped", *stat_names)
+        self._stat_names = ("rows", "quotes", "trades", "quote_rows", "trade_rows", "crossed_or_locked_skipped",
+                            *stat_names)
         self._reader = reader
         self.stats: dict[str, int] = dict.fromkeys(self._stat_names, 0)
 
@@ -98,17 +95,18 @@ class TickSource:
         self.stats.update(dict.fromkeys(self._stat_names, 0))
         for chunk in self._reader(self.stats):
             if len(chunk):
-                self.stats["quotes"] += int((chunk["kind"].to_numpy() == QUOTE).sum())
-                self.stats["trades"] += int((chunk["kind"].to_numpy() == TRADE).sum())
+                kind = chunk["kind"].to_numpy()
+                self.stats["quote_rows"] += int((kind == QUOTE).sum())
+                self.stats["trade_rows"] += int((kind == TRADE).sum())
                 yield chunk
 
     def read_all(self) -> pd.DataFrame:
         """Every chunk, concatenated into one frame (index 0..n-1)."""
         frames = list(self.chunks())
-        return pd.concat(frames, ignore_index=True) if frames else empty_ticks()
+        return pd.concat(frames, ignore_index=True) if frames else ticks_from_columns(np.empty(0), np.empty(0))
 
     def __repr__(self) -> str:
-        return f"TickSource({self.name!r}, files={self.files!r})"
+        return f"FileSource({self.name!r}, files={self.files!r})"
 
 
 # -- helpers the readers share ---------------------------------------------------------------------------------
@@ -181,23 +179,6 @@ def crossed_rows(bid: np.ndarray, ask: np.ndarray, path, first_row: int, *, head
                             f"{shown(ask[bad])}", header=header)
         stats["crossed_or_locked_skipped"] += int(crossed.sum())
     return crossed
-
-
-def infer_tick_size(prices: np.ndarray) -> float:
-    """The price grid's step: the greatest common divisor of the gaps between distinct prices.
-
-    Prices are read on a grid of 1e-8 (enough for any exchange's tick). Give quote prices, which sit on the
-    grid; trade prices may not (midpoint executions print at half a tick).
-
-    Raises
-    ------
-    DataError
-        With fewer than two distinct prices (no gap to measure).
-    """
-    grid = np.unique(np.round(np.asarray(prices, dtype=float)[np.isfinite(prices)] * 1e8).astype(np.int64))
-    if len(grid) < 2:
-        raise DataError("cannot infer the tick size: fewer than two distinct quote prices (give it explicitly)")
-    return float(np.gcd.reduce(np.diff(grid))) / 1e8
 
 
 def numeric(chunk: pd.DataFrame, column, path, first_row: int, *, header: bool, label: str | None = None

@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from engine import DataError
-from feeds.tickdata import (QUOTE, TRADE, TickSource, check_non_decreasing, check_prices, check_sizes,
-                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, tick_frame)
+from feeds.tickdata import (QUOTE, TRADE, FileSource, check_non_decreasing, check_prices, check_sizes,
+                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, ticks_from_columns)
 
 QUOTE_REQUIRED = ("ts", "bid", "ask")
 QUOTE_OPTIONAL = ("bid_size", "ask_size")
@@ -32,7 +32,7 @@ _SECOND = pd.Timedelta(seconds=1)
 
 
 def read_tick_files(quotes_path: str | os.PathLike, trades_path: str | os.PathLike, *, chunk_rows: int = 100_000,
-                    strict: bool = False) -> TickSource:
+                    strict: bool = False) -> FileSource:
     """Tick chunks from a quotes file and a trades file, merged in time order.
 
     Each file must be in time order. Rows of the two files are merged by ``ts``; at equal times TRADE rows come
@@ -51,9 +51,9 @@ def read_tick_files(quotes_path: str | os.PathLike, trades_path: str | os.PathLi
 
     Returns
     -------
-    TickSource
-        ``stats`` counts ``rows`` (both files), ``quote_rows`` and ``trade_rows`` (read), ``quotes`` and ``trades``
-        (yielded) and ``crossed_or_locked_skipped``.
+    FileSource
+        ``stats`` counts ``rows`` (both files), ``quotes`` and ``trades`` (rows read from each file),
+        ``quote_rows`` and ``trade_rows`` (rows yielded) and ``crossed_or_locked_skipped``.
 
     Raises
     ------
@@ -74,7 +74,7 @@ def read_tick_files(quotes_path: str | os.PathLike, trades_path: str | os.PathLi
         return _merge(_quotes(quotes, quote_columns, chunk_rows, strict, stats),
                       _trades(trades, trade_columns, chunk_rows, stats))
 
-    return TickSource(quotes.stem, (str(quotes), str(trades)), str(trades), ("quote_rows", "trade_rows"), reader)
+    return FileSource(quotes.stem, (str(quotes), str(trades)), str(trades), (), reader)
 
 
 # -- files -----------------------------------------------------------------------------------------------------
@@ -91,8 +91,9 @@ def _kind(path: Path) -> str:
 def _columns(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
     """The columns to read: all of ``required`` (else an error naming the missing ones) and those of ``optional``
     that are present."""
+    csv = _kind(path) == "csv"
     try:
-        if _kind(path) == "csv":
+        if csv:
             names = list(pd.read_csv(path, nrows=0).columns)
         else:
             names = pq.ParquetFile(path).schema_arrow.names
@@ -103,7 +104,8 @@ def _columns(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -
     missing = [c for c in required if c not in names]
     if missing:
         found = ", ".join(map(str, names)) or "none"
-        raise DataError(f"{path}: header: missing column(s) {', '.join(missing)} (found: {found}; "
+        where = "header (line 1)" if csv else "schema"
+        raise DataError(f"{path}: {where}: missing column(s) {', '.join(missing)} (found: {found}; "
                         f"required: {', '.join(required)})")
     return [*required, *(c for c in optional if c in names)]
 
@@ -217,7 +219,7 @@ class _Stream:
 
 
 def _quotes(path: Path, columns: list[str], chunk_rows: int, strict: bool, stats: dict) -> Iterator[dict]:
-    stream = _Stream(path, columns, chunk_rows, stats, "quote_rows")
+    stream = _Stream(path, columns, chunk_rows, stats, "quotes")
     for first_row, chunk, ts in stream:
         out = {"ts": ts}
         for column in ("bid", "ask"):
@@ -233,7 +235,7 @@ def _quotes(path: Path, columns: list[str], chunk_rows: int, strict: bool, stats
 
 
 def _trades(path: Path, columns: list[str], chunk_rows: int, stats: dict) -> Iterator[dict]:
-    stream = _Stream(path, columns, chunk_rows, stats, "trade_rows")
+    stream = _Stream(path, columns, chunk_rows, stats, "trades")
     for first_row, chunk, ts in stream:
         price = stream.numbers(chunk, "price", first_row)
         check_prices(price, "price", path, first_row, header=stream.header)
@@ -295,5 +297,5 @@ def _tick_rows(quotes: dict | None, trades: dict | None) -> pd.DataFrame:
         return np.concatenate([t.get(name, np.full(nt, fill)), q.get(name, np.full(nq, fill))])[order]
 
     kind = np.concatenate([np.full(nt, TRADE), np.full(nq, QUOTE)])[order]
-    return tick_frame(ts[order], kind, bid=column("bid"), ask=column("ask"), bid_size=column("bid_size"),
+    return ticks_from_columns(ts[order], kind, bid=column("bid"), ask=column("ask"), bid_size=column("bid_size"),
                       ask_size=column("ask_size"), price=column("price"), size=column("size"), side=column("side", 0))

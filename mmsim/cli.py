@@ -38,11 +38,11 @@ non_negative_int = _number("a whole number >= 0", lambda x: x >= 0, int)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mmsim import cmd_calibrate, cmd_run
+    from mmsim import cmd_calibrate, cmd_replay, cmd_report, cmd_run, cmd_study
 
     parser = _Parser(prog="mmsim", description="Event-driven market-making simulator (Avellaneda-Stoikov).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-    for module in (cmd_run, cmd_calibrate):
+    for module in (cmd_run, cmd_replay, cmd_report, cmd_study, cmd_calibrate):
         module.add_parser(sub)
     return parser
 
@@ -50,7 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mmsim`` console script; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2) and --help (0), already printed
+        return int(exc.code or 0)
     try:
         return int(args.handler(args) or 0)
     except MmsimError as exc:

@@ -10,7 +10,7 @@ from analytics import Calibration, calibrate, load_calibration, write_fit_plot
 from engine import ConfigError
 from feeds import read_lobster, read_tick_files
 from mmsim.cli import positive_float
-from mmsim.output import json_safe, prepare_out_dir, write_json
+from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_json
 
 CALIBRATION_FILE = "calibration.json"
 PLOT_FILE = "calibration_fit.png"
@@ -62,6 +62,8 @@ def open_source(args):
 
 def run(args) -> int:
     start = time.perf_counter()
+    if args.out is not None:
+        check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
     source = open_source(args)
     result = calibrate(source, window_s=args.window_s, tick_size=args.tick_size,
                        sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,

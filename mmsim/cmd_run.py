@@ -9,12 +9,13 @@ import time
 
 import pandas as pd
 
+from analytics.report import build_report, report_options
 from engine import ConfigError, ExponentialFills, Fees, StepFills
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.compare import compare
-from mmsim.output import json_safe, prepare_out_dir, write_csv, write_json, write_parquet
+from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import progress_bar
 from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_strategy_class
 
@@ -117,13 +118,14 @@ def run(args) -> int:
     market, fill_model = market_from_args(args)
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
     fees = Fees(bps=args.fee_bps)
-    out = prepare_out_dir(args.out)
+    check_out_dir(args.out)
     start = time.perf_counter()
     with progress_bar(args.paths * len(strategies), "mmsim run") as advance:
         results = compare(market, strategies, fill_model, paths=args.paths, seed=args.seed, latency_s=args.latency,
                           fees=fees, workers=args.workers, progress=advance)
     wall = time.perf_counter() - start
 
+    out = prepare_out_dir(args.out)  # only once the run succeeded: a failed run leaves nothing behind
     table = pd.DataFrame([r.summary for r in results])[COLUMNS]
     config = {k: v for k, v in vars(args).items() if k != "handler"}
     for r in results:
@@ -132,17 +134,19 @@ def run(args) -> int:
         r.ledger.save(folder)
         write_parquet(folder / "paths.parquet", r.per_path.reset_index())
     write_csv(out / "summary.csv", table)
+    options = report_options("synthetic", cap=args.max_inventory, title="mmsim run")
     report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
-              "out": str(out), "config": config, "rows": table.to_dict(orient="records")}
+              "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
     write_json(out / "summary.json", report)
+    html_path = build_report([(r.name, r.ledger) for r in results], out, config=config, **options)
 
     if args.json:
-        json.dump(json_safe(report), sys.stdout)
+        json.dump(json_safe({**report, "report_html": str(html_path)}), sys.stdout)
         sys.stdout.write("\n")
     else:
         print(f"mmsim run: {args.paths} paths, seed {args.seed}, fills {args.fills}, "
               f"market s0={market.s0:g} T={market.T:g} sigma={market.sigma:g} dt={market.dt:g} "
               f"A={args.A:g} k={market.k:g}")
         print(table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
-        print(f"wall time {wall:.2f} s; results in {out}/")
+        print(f"wall time {wall:.2f} s; results in {out}/ (report: {html_path})")
     return 0

@@ -13,11 +13,17 @@ from engine import ConfigError
 from engine.ledger import write_atomic
 
 
-def prepare_out_dir(out: str | os.PathLike) -> Path:
-    """Create ``out`` (and parents) if needed; refuse a path that is an existing file."""
+def check_out_dir(out: str | os.PathLike) -> Path:
+    """Refuse an output path that is an existing file, before any work is done (nothing is created yet)."""
     path = Path(out)
     if path.exists() and not path.is_dir():
         raise ConfigError(f"--out {str(out)!r} is a file, not a directory")
+    return path
+
+
+def prepare_out_dir(out: str | os.PathLike) -> Path:
+    """Create ``out`` (and parents) if needed; refuse a path that is an existing file."""
+    path = check_out_dir(out)
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -13,7 +13,7 @@ from tqdm import tqdm
 def progress_bar(total: int, desc: str) -> Iterator[Callable[[int], None]]:
     """Yield a function that advances a bar of ``total`` steps; nothing is drawn when stderr is not a terminal."""
     bar = tqdm(total=total, desc=desc, unit="path", file=sys.stderr, leave=False,
-               disable=not sys.stderr.isatty(), mininterval=0.2)
+               disable=not sys.stderr.isatty(), mininterval=0.2, delay=0.5)
     try:
         yield bar.update
     finally:

@@ -10,7 +10,9 @@ from strategies.avellaneda_stoikov import AvellanedaStoikov
 from strategies.base import Strategy
 from strategies.capped import InventoryCapped
 from strategies.loader import SHIPPED, load_strategy_class
+from strategies.rolling_as import RollingAvellanedaStoikov
 from strategies.symmetric import SymmetricSpread
+from strategies.timing import Retimed
 
 __all__ = [
     "AvellanedaStoikov",
@@ -18,6 +20,8 @@ __all__ = [
     "InventoryCapped",
     "MarketState",
     "Quote",
+    "Retimed",
+    "RollingAvellanedaStoikov",
     "SHIPPED",
     "Strategy",
     "SymmetricSpread",

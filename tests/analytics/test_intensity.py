@@ -13,7 +13,8 @@ from analytics import fill_check, fit_depth_least_squares, fit_depth_mle
 from analytics.depths import TickArrays, depth_data
 from analytics.intensity import _loglik_function
 from engine import ConfigError, DataError
-from feeds import QUOTE, TRADE, synthetic_ticks, tick_frame
+from feeds import QUOTE, TRADE, synthetic_ticks
+from feeds.tickdata import ticks_from_columns
 
 A, K, TICK = 5.0, 150.0, 0.01
 
@@ -27,7 +28,7 @@ def hand_ticks(trades: list[tuple[float, float, int]], *, bid=99.99, ask=100.01,
     ts = [0.0] + [t for t, _, _ in trades] + [end]
     kind = [QUOTE] + [TRADE] * len(trades) + [QUOTE]
     nan = [math.nan] * len(trades)
-    return tick_frame(np.array(ts), np.array(kind), bid=[bid, *nan, bid], ask=[ask, *nan, ask],
+    return ticks_from_columns(np.array(ts), np.array(kind), bid=[bid, *nan, bid], ask=[ask, *nan, ask],
                       price=[math.nan, *(p for _, p, _ in trades), math.nan],
                       side=[0, *(s for _, _, s in trades), 0])
 

@@ -91,7 +91,7 @@ def rewrite(path, row: int, **fields) -> None:
 
 def bad_quotes_missing_column(q, t):
     q.write_text("ts,bid\n0.0,99.99\n")
-    return "quotes.csv: header: missing column(s) ask"
+    return "quotes.csv: header (line 1): missing column(s) ask"
 
 
 def bad_trades_unsorted(q, t):

@@ -68,7 +68,8 @@ def test_stats_count_rows_kinds_and_the_skipped_locked_book(tmp_path):
     """stats counts messages, yielded rows, each message type of interest and the skipped locked book."""
     source = read_lobster(write_pair(tmp_path))
     source.read_all()
-    assert source.stats == {"rows": 9, "quotes": 4, "trades": 2, "crossed_or_locked_skipped": 1,
+    assert source.stats == {"rows": 9, "quotes": 9, "trades": 2, "quote_rows": 4, "trade_rows": 2,
+                            "crossed_or_locked_skipped": 1,
                             "visible_executions": 1, "hidden_executions": 1, "cross_trades": 1, "halts": 1,
                             "one_sided_skipped": 0}
     assert source.name == NAME

@@ -1,0 +1,318 @@
+"""Every plot mmsim draws, in one place. Headless: figures are plain ``matplotlib.figure.Figure`` objects drawn
+by the Agg canvas, so no display, GUI toolkit or pyplot state is involved.
+
+Each function takes data already computed by :mod:`analytics` (one entry per strategy, in display order) and
+returns a Figure; :func:`png_bytes` renders one. Units follow the run's clock: the synthetic market's abstract
+time unit, or seconds shown as clock time (h:mm:ss) on a real-time clock.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Mapping, Sequence
+
+import matplotlib
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from analytics.attribution import COMPONENTS
+
+#: Colours by strategy position (colour-blind-safe Okabe-Ito order).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+WIDTH_IN = 10.0
+DPI = 100
+_STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
+          "legend.frameon": True, "legend.framealpha": 0.85, "legend.edgecolor": "none",
+          "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3}
+#: Inventory levels below this share of time lie off the histogram's axis.
+VISIBLE_SHARE = 5e-4
+COMPONENT_LABELS = {"spread_capture": "spread capture", "inventory_pnl": "inventory P&L", "fees": "- fees",
+                    "pnl": "total P&L"}
+
+
+def colour(i: int) -> str:
+    """Colour of the ``i``-th strategy."""
+    return PALETTE[i % len(PALETTE)]
+
+
+_CLOCK_STEPS_S = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
+
+
+def clock_text(seconds: float, with_seconds: bool = True) -> str:
+    """``H:MM:SS`` (or ``H:MM``) for a time in seconds."""
+    total = int(round(seconds))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if with_seconds else f"{hours}:{minutes:02d}"
+
+
+def set_time_axis(ax, clock: str, lo: float, hi: float) -> None:
+    """Label the x axis with the run's time: raw units on a synthetic clock, ``H:MM(:SS)`` on a real one, with
+    ticks on round clock steps (seconds to hours) so that at most 8 fit between ``lo`` and ``hi``."""
+    if clock != "real":
+        ax.set_xlabel("time (synthetic time units)")
+        return
+    span = max(hi - lo, 1e-9)
+    step = next((s for s in _CLOCK_STEPS_S if span / s <= 8), _CLOCK_STEPS_S[-1])
+    with_seconds = step < 60
+    ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(step))
+    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: clock_text(x, with_seconds)))
+    ax.set_xlabel("clock time (h:mm:ss)" if with_seconds else "clock time (h:mm)")
+
+
+def horizon_label(clock: str) -> str:
+    """Axis label of markout horizons."""
+    return "horizon after the fill (seconds)" if clock == "real" else "horizon after the fill (time units)"
+
+
+def _styled(plot):
+    """Run a plot function under the module's style (rcParams are read as each artist is created)."""
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(_STYLE):
+            return plot(*args, **kwargs)
+    return wrapper
+
+
+def _figure(height: float, width: float = WIDTH_IN) -> Figure:
+    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    """The figure rendered as PNG."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(_STYLE):
+        fig.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+@_styled
+def pnl_distribution(samples: Mapping[str, np.ndarray], xlabel: str, ylabel: str, title: str) -> Figure:
+    """Overlaid histograms of one P&L sample per strategy, on shared bins, with each mean marked.
+
+    Parameters
+    ----------
+    samples : mapping
+        Strategy name -> values (final P&L per path, or P&L changes per interval on one long path).
+    xlabel, ylabel, title : str
+        Axis labels (with units) and title.
+    """
+    fig = _figure(4.2)
+    ax = fig.subplots()
+    values = [np.asarray(v, dtype=float) for v in samples.values()]
+    finite = np.concatenate([v[np.isfinite(v)] for v in values]) if values else np.empty(0)
+    bins = np.histogram_bin_edges(finite, bins=min(60, max(10, int(np.sqrt(finite.size))))) if finite.size else 10
+    for i, (name, v) in enumerate(samples.items()):
+        v = np.asarray(v, dtype=float)
+        v = v[np.isfinite(v)]
+        if not v.size:
+            continue
+        std = v.std(ddof=1) if v.size > 1 else 0.0
+        ax.hist(v, bins=bins, histtype="stepfilled", alpha=0.25, color=colour(i))
+        ax.hist(v, bins=bins, histtype="step", linewidth=1.6, color=colour(i),
+                label=f"{name}: mean {v.mean():.3g}, std {std:.3g}")
+        ax.axvline(v.mean(), color=colour(i), linestyle="--", linewidth=1.2)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.legend(loc="upper left")
+    return fig
+
+
+@_styled
+def inventory_paths(paths: Mapping[str, Sequence[tuple[np.ndarray, np.ndarray]]], clock: str, title: str,
+                    cap: float | None = None) -> Figure:
+    """Inventory against time on a few paths, one panel per strategy (shared axes, so they compare).
+
+    Parameters
+    ----------
+    paths : mapping
+        Strategy name -> list of ``(times, inventory)`` step functions (value from each time to the next).
+    clock : {"synthetic", "real"}
+        Time axis unit.
+    title : str
+        Figure title.
+    cap : float, optional
+        Inventory limit, drawn as dotted lines at +/- cap.
+    """
+    n = max(len(paths), 1)
+    fig = _figure(1.9 * n + 0.8)
+    axes = np.atleast_1d(fig.subplots(n, 1, sharex=True, sharey=True, squeeze=False)[:, 0])
+    shades = (1.0, 0.75, 0.55, 0.4, 0.3, 0.22, 0.16, 0.12)
+    for i, (ax, (name, runs)) in enumerate(zip(axes, paths.items())):
+        for j, (t, q) in enumerate(runs):
+            ax.step(t, q, where="post", color=colour(i), linewidth=1.1, alpha=shades[j % len(shades)])
+        ax.axhline(0.0, color="0.3", linewidth=0.8)
+        if cap is not None:
+            for level in (cap, -cap):
+                ax.axhline(level, color="0.3", linewidth=0.9, linestyle=":")
+        shown = f"{len(runs)} path" + ("s" if len(runs) != 1 else "")
+        ax.set_title(f"{name} ({shown})", loc="left")
+        ax.set_ylabel("inventory (units)")
+    times = [np.asarray(t) for runs in paths.values() for t, _ in runs]
+    if times:
+        set_time_axis(axes[-1], clock, min(t.min() for t in times), max(t.max() for t in times))
+    if cap is not None:
+        axes[0].plot([], [], color="0.3", linestyle=":", label=f"inventory cap +/-{cap:g}")
+        axes[0].legend(loc="upper right")
+    fig.suptitle(title)
+    return fig
+
+
+@_styled
+def inventory_histogram(shares: Mapping[str, pd.Series], title: str) -> Figure:
+    """Share of time spent at each inventory level, bars side by side per strategy.
+
+    Parameters
+    ----------
+    shares : mapping
+        Strategy name -> Series indexed by inventory level, values the share of time (summing to 1). The axis
+        shows the levels holding at least :data:`VISIBLE_SHARE` of the time.
+    """
+    fig = _figure(4.0)
+    ax = fig.subplots()
+    n = max(len(shares), 1)
+    width = 0.85 / n
+    levels = sorted(set().union(*[s.index for s in shares.values()])) if shares else []
+    integer = all(float(x).is_integer() for x in levels)
+    for i, (name, share) in enumerate(shares.items()):
+        x, y = share.index.to_numpy(dtype=float), 100 * share.to_numpy()
+        if integer:  # whole units: one bar per level, strategies side by side
+            ax.bar(x + (i - (n - 1) / 2) * width, y, width=width, color=colour(i), alpha=0.85, label=name)
+        else:  # binned levels (fractional fills): outlines, which stay readable when they overlap
+            step = np.diff(x).min() if x.size > 1 else 1.0
+            edges = np.append(x - step / 2, x[-1] + step / 2)
+            ax.stairs(y, edges, color=colour(i), linewidth=1.5, label=name)
+            ax.stairs(y, edges, color=colour(i), alpha=0.2, fill=True)
+    visible = [x for share in shares.values() for x, v in share.items() if v >= VISIBLE_SHARE]
+    if visible:  # the far tails hold almost no time; let the bulk fill the axis
+        ax.set_xlim(min(visible) - 1, max(visible) + 1)
+    ax.set(xlabel="inventory (units)", ylabel="share of time (%)", title=title)
+    ax.legend()
+    return fig
+
+
+@_styled
+def quotes_vs_mid(marks: pd.DataFrame, quotes: pd.DataFrame, fills: pd.DataFrame,
+                  inventory: tuple[np.ndarray, np.ndarray], clock: str, title: str) -> Figure:
+    """One path: the mid, our bid and ask as they were live, our fills, and the inventory below.
+
+    Parameters
+    ----------
+    marks, quotes, fills : DataFrame
+        The path's rows (already cut to the window shown).
+    inventory : (ndarray, ndarray)
+        Times and inventory of the path as a step function.
+    """
+    fig = _figure(5.6)
+    ax, ax_q = fig.subplots(2, 1, sharex=True, height_ratios=(3, 1.3))
+    ax.step(marks["time"], marks["mid"], where="post", color="0.15", linewidth=1.3, label="mid")
+    ax.step(quotes["time"], quotes["bid"], where="post", color="#0072B2", linewidth=1.0, label="our bid")
+    ax.step(quotes["time"], quotes["ask"], where="post", color="#D55E00", linewidth=1.0, label="our ask")
+    bought, sold = fills[fills["side"] == 1], fills[fills["side"] == -1]
+    ax.scatter(bought["time"], bought["price"], marker="^", s=30, color="#0072B2", edgecolor="white",
+               linewidth=0.5, zorder=3, label=f"bid filled (bought, {len(bought)})")
+    ax.scatter(sold["time"], sold["price"], marker="v", s=30, color="#D55E00", edgecolor="white",
+               linewidth=0.5, zorder=3, label=f"ask filled (sold, {len(sold)})")
+    ax.set(ylabel="price (currency units)")
+    fig.suptitle(title)
+    # Above the axes: the prices wander over the whole panel, so no corner inside it stays free.
+    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=5, fontsize=9)
+    ax_q.step(inventory[0], inventory[1], where="post", color=colour(0), linewidth=1.1)
+    ax_q.axhline(0.0, color="0.3", linewidth=0.8)
+    ax_q.set(ylabel="inventory (units)")
+    set_time_axis(ax_q, clock, float(marks["time"].min()), float(marks["time"].max()))
+    return fig
+
+
+@_styled
+def attribution_bars(summaries: Mapping[str, pd.DataFrame], ylabel: str, title: str) -> Figure:
+    """The P&L attribution as grouped bars: spread capture, inventory P&L, minus fees and their sum, per strategy.
+
+    Parameters
+    ----------
+    summaries : mapping
+        Strategy name -> :func:`analytics.attribution.attribution_summary` (``mean`` and ``se`` are drawn;
+        error bars are +/- 1.96 standard errors when the SE is known).
+    """
+    fig = _figure(4.2)
+    ax = fig.subplots()
+    parts = [*COMPONENTS, "pnl"]
+    x = np.arange(len(parts))
+    n = max(len(summaries), 1)
+    width = 0.8 / n
+    for i, (name, table) in enumerate(summaries.items()):
+        sign = np.array([-1.0 if p == "fees" else 1.0 for p in parts])
+        mean = table.loc[parts, "mean"].to_numpy() * sign
+        se = table.loc[parts, "se"].to_numpy()
+        err = None if np.all(np.isnan(se)) else 1.96 * np.nan_to_num(se)
+        bars = ax.bar(x + (i - (n - 1) / 2) * width, mean, width=width, color=colour(i), label=name, yerr=err,
+                      capsize=3, error_kw={"elinewidth": 1, "ecolor": "0.25"})
+        ax.bar_label(bars, fmt="%.3g", fontsize=8, padding=2)
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    ax.set_xticks(x, [COMPONENT_LABELS[p] for p in parts])
+    ax.set(ylabel=ylabel, title=title)
+    ax.legend()
+    return fig
+
+
+@_styled
+def markout_curves(curves: Mapping[str, pd.DataFrame], clock: str, title: str) -> Figure:
+    """Average markout per unit against the horizon, one panel per side, a line (+/- 1.96 SE band) per strategy.
+
+    Parameters
+    ----------
+    curves : mapping
+        Strategy name -> :func:`analytics.markouts.markout_curve`.
+    """
+    fig = _figure(4.2)
+    axes = fig.subplots(1, 2, sharey=True)
+    sides = (("bid", "bid fills (we bought)"), ("ask", "ask fills (we sold)"))
+    positive = [h for c in curves.values() for h in c["horizon"] if h > 0]
+    for ax, (side, label) in zip(axes, sides):
+        for i, (name, curve) in enumerate(curves.items()):
+            part = curve[curve["side"] == side].sort_values("horizon")
+            h, mean, se = part["horizon"].to_numpy(), part["mean"].to_numpy(), part["se"].to_numpy()
+            ax.plot(h, mean, marker="o", markersize=4, color=colour(i), label=name)
+            if np.isfinite(se).any():
+                ax.fill_between(h, mean - 1.96 * se, mean + 1.96 * se, color=colour(i), alpha=0.15, linewidth=0)
+        ax.axhline(0.0, color="0.3", linewidth=0.8)
+        if positive:
+            # Horizons span decades; symlog keeps h = 0 on the axis. Ticks at the horizons measured.
+            ax.set_xscale("symlog", linthresh=min(positive), linscale=0.5)
+            ticks = sorted({0.0, *positive})
+            ax.set_xticks(ticks, [f"{h:g}" for h in ticks])
+            ax.set_xticks([], minor=True)
+            ax.set_xlim(0.0, max(positive) * 1.15)
+        ax.set_title(label, loc="left")
+        ax.set_xlabel(horizon_label(clock))
+    axes[0].set_ylabel("mid move against us per unit (currency units)")
+    axes[0].legend()
+    fig.suptitle(title)
+    return fig
+
+
+@_styled
+def equity_curve(series: Mapping[str, tuple[np.ndarray, np.ndarray]], clock: str, title: str) -> Figure:
+    """Mark-to-market P&L against time for one path per strategy.
+
+    Parameters
+    ----------
+    series : mapping
+        Strategy name -> ``(times, pnl)``.
+    """
+    fig = _figure(4.2)
+    ax = fig.subplots()
+    for i, (name, (t, pnl)) in enumerate(series.items()):
+        ax.step(t, pnl, where="post", color=colour(i), linewidth=1.3, label=name)
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    ax.set(ylabel="mark-to-market P&L (currency units)", title=title)
+    times = [np.asarray(t) for t, _ in series.values() if len(t)]
+    if times:
+        set_time_axis(ax, clock, min(t.min() for t in times), max(t.max() for t in times))
+    ax.legend()
+    return fig

@@ -1,0 +1,307 @@
+"""``mmsim replay``: replay a day of real ticks (LOBSTER, or generic quotes + trades files) against a strategy."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from analytics.replay_summary import replay_summary
+from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
+from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
+from mmsim.cli import any_float, non_negative_float, positive_float, positive_int
+from mmsim.output import json_safe, prepare_out_dir, write_json
+from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
+                        load_strategy_class)
+
+MIN_SPREAD_TICKS = 2
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "replay", help="replay real ticks against a strategy",
+        description="Replay historical ticks (LOBSTER message + order-book files, or generic quotes and trades "
+                    "files) against a strategy's resting quotes: trade-through fills with queue position, "
+                    "order-entry latency, post-only quotes on the tick grid, fees. Prints pnl = spread_capture "
+                    "+ inventory_pnl - fees.")
+    data = p.add_argument_group("data")
+    data.add_argument("path", nargs="?", metavar="PATH", help="LOBSTER message file (with --format lobster)")
+    data.add_argument("--format", choices=["lobster"], default="lobster", help="format of PATH (default lobster)")
+    data.add_argument("--orderbook", metavar="FILE",
+                      help="LOBSTER order-book file (default: found by the reader next to PATH)")
+    data.add_argument("--quotes", metavar="FILE", help="generic quotes file (CSV or Parquet): ts, bid, ask, "
+                                                       "optional bid_size, ask_size")
+    data.add_argument("--trades", metavar="FILE", help="generic trades file (CSV or Parquet): ts, price, size, side")
+    data.add_argument("--strict", action="store_true", help="reject crossed or locked quotes instead of skipping them")
+    data.add_argument("--chunk-rows", type=positive_int, default=100_000,
+                      help="rows read at a time (default 100000): memory stays bounded")
+
+    s = p.add_argument_group("strategy")
+    s.add_argument("--strategy", default="avellaneda-stoikov", metavar="NAME",
+                   help=f"{', '.join(SHIPPED)}, or path/to/file.py:ClassName (default avellaneda-stoikov)")
+    s.add_argument("--gamma", type=positive_float, default=0.001,
+                   help="Avellaneda-Stoikov risk aversion per currency unit (default 0.001)")
+    s.add_argument("--k", type=positive_float, default=None,
+                   help="fill-intensity decay per price unit (default: --calibration's, else 1 / the mean "
+                        "distance of the first chunk's trades from the mid)")
+    s.add_argument("--sigma", type=non_negative_float, default=None,
+                   help="fixed volatility, price per sqrt(second) (default: realised, estimated online)")
+    s.add_argument("--calibration", metavar="FILE",
+                   help='JSON with "k" and optionally "sigma" (start of the online estimate) and "A", '
+                        "per-second units")
+    s.add_argument("--horizon-s", type=positive_float, default=60.0,
+                   help="Avellaneda-Stoikov rolling horizon, seconds (default 60)")
+    s.add_argument("--sigma-window-s", type=positive_float, default=300.0,
+                   help="time constant of the online volatility estimate, seconds (default 300)")
+    s.add_argument("--spread", type=positive_float, default=None,
+                   help="naive strategies' total spread, price units (default: the first chunk's median quoted "
+                        f"spread on the tick grid, at least {MIN_SPREAD_TICKS} ticks)")
+    s.add_argument("--max-inventory", type=positive_float, default=500.0,
+                   help="inventory-capped strategy's limit on |q|, shares (default 500)")
+    s.add_argument("--order-size", type=positive_float, default=100.0,
+                   help="size of each side of the shipped strategies' quotes, shares (default 100)")
+    s.add_argument("--requote-ms", type=positive_float, default=100.0,
+                   help="requote every this many milliseconds of data time (default 100), and after each fill")
+    s.add_argument("--requote-on-tick", action="store_true", help="also requote every time the mid moves")
+
+    m = p.add_argument_group("market rules")
+    m.add_argument("--tick-size", type=positive_float, default=None,
+                   help="price grid (default: inferred from the first chunk's quotes)")
+    m.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
+                   help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
+                        "drop it (withdraw)")
+    m.add_argument("--queue", choices=["conservative", "touch"], default="conservative",
+                   help="fill at our price only after the displayed size ahead has traded (conservative, "
+                        "default), or on any trade at our price (touch)")
+    m.add_argument("--latency-ms", type=non_negative_float, default=0.0,
+                   help="order-entry latency, milliseconds (default 0)")
+    m.add_argument("--fee-bps", type=any_float, default=0.0,
+                   help="fee per fill in basis points of value, negative for a rebate (default 0)")
+    m.add_argument("--fee-per-share", type=any_float, default=0.0,
+                   help="fee per share filled, negative for a rebate (default 0)")
+
+    p.add_argument("--out", metavar="DIR", default=None,
+                   help="write fills, quotes and marks (Parquet) and summary.json here, once the run succeeded")
+    p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
+    p.set_defaults(handler=run)
+
+
+# -- inputs ------------------------------------------------------------------------------------------------------
+
+def _existing(path: str) -> str:
+    if not Path(path).is_file():
+        raise DataError(f"{path}: no such file")
+    return path
+
+
+def _reader(name: str):
+    """A tick-file reader of :mod:`feeds` by name, looked up when needed (they come from the readers' branch)."""
+    import feeds
+
+    reader = getattr(feeds, name, None)
+    if reader is None:
+        raise ConfigError(f"this build has no tick-file readers (feeds.{name} is missing)")
+    return reader
+
+
+def open_source(args):
+    """The tick source the data options name (LOBSTER, or generic quotes and trades files)."""
+    generic = args.quotes is not None or args.trades is not None
+    if generic and args.path is not None:
+        raise ConfigError("give either PATH (--format lobster) or --quotes and --trades, not both")
+    if generic:
+        if args.quotes is None or args.trades is None:
+            raise ConfigError("--quotes and --trades go together")
+        return _reader("read_tick_files")(_existing(args.quotes), _existing(args.trades),
+                                          chunk_rows=args.chunk_rows, strict=args.strict)
+    if args.path is None:
+        raise ConfigError("give the data: PATH (a LOBSTER message file) or --quotes Q --trades T")
+    orderbook = None if args.orderbook is None else _existing(args.orderbook)
+    return _reader("read_lobster")(_existing(args.path), orderbook, chunk_rows=args.chunk_rows, strict=args.strict)
+
+
+def read_calibration(path: str) -> dict[str, float]:
+    """``k`` (required), ``sigma`` and ``A`` (optional) from a calibration JSON file, per-second units.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read or parsed, or a value is missing or not a positive number.
+    """
+    try:
+        raw = json.loads(Path(path).read_text())
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the calibration file ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: expected a JSON object with keys k, sigma, A")
+    out = {}
+    for key, required in (("k", True), ("sigma", False), ("A", False)):
+        if key not in raw:
+            if required:
+                raise DataError(f"{path}: missing key {key!r}")
+            continue
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or (
+                value <= 0 if key != "sigma" else value < 0):
+            raise DataError(f"{path}: {key} must be a {'non-negative' if key == 'sigma' else 'positive'} "
+                            f"number, got {value!r}")
+        out[key] = float(value)
+    return out
+
+
+def _k_from_trade_depths(chunk) -> float:
+    """A quick k when none is given: under ``lambda(delta) = A exp(-k delta)`` the depth of trades from the mid
+    is Exponential(k), whose maximum-likelihood estimate is 1 / the mean depth. Uses one chunk (bounded memory);
+    ``mmsim calibrate``'s fit is the better source."""
+    kind = chunk["kind"].to_numpy()
+    mid = (0.5 * (chunk["bid"] + chunk["ask"])).where(kind == QUOTE).ffill().to_numpy()  # last quote's
+    is_trade = kind == TRADE
+    depth = np.abs(chunk["price"].to_numpy()[is_trade] - mid[is_trade])
+    depth = depth[np.isfinite(depth)]
+    mean = depth.mean() if len(depth) else 0.0
+    if not mean > 0:
+        raise ConfigError("cannot estimate k from the data (no trades away from the mid in the first chunk): "
+                          "give --k or --calibration")
+    return float(1.0 / mean)
+
+
+def _median_spread(chunk, tick_size: float) -> float:
+    """The naive strategies' default spread: the market's median quoted spread in one chunk, on the tick grid and
+    at least ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a
+    fixed few ticks sits deep inside a 15-tick spread and is first in line for every informed trade)."""
+    quotes = chunk[chunk["kind"].to_numpy() == QUOTE]
+    spread = np.median((quotes["ask"] - quotes["bid"]).to_numpy()) if len(quotes) else 0.0
+    return max(round(spread / tick_size), MIN_SPREAD_TICKS) * tick_size
+
+
+def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None):
+    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
+
+    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data)."""
+    name = args.strategy
+    if name == "avellaneda-stoikov":
+        inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
+                                         sigma_prior=calibration.get("sigma", 0.0),
+                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size)
+    elif name == "naive":
+        inner = SymmetricSpread(spread, args.order_size)
+    elif name == "inventory-capped":
+        inner = InventoryCapped(SymmetricSpread(spread, args.order_size), args.max_inventory)
+    else:
+        cls = load_strategy_class(name)
+        try:
+            inner = cls()
+        except Exception as exc:
+            raise ConfigError(f"strategy {name!r} could not be created with no arguments: {exc!r}") from exc
+    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
+
+
+# -- running -------------------------------------------------------------------------------------------------
+
+def replay(source, strategy, fill_model: TradeThroughFills, *, latency_s: float = 0.0, fees: Fees = Fees()):
+    """Replay ``source`` against ``strategy``; return the simulation (its ledger, counters and clock)."""
+    sim = Simulation(ReplayFeed(source), strategy, fill_model, seed=0, latency_s=latency_s, fees=fees)
+    sim.run()
+    return sim
+
+
+def _write_outputs(out: str, sim, report: dict) -> Path:
+    """Write the ledger and summary.json into ``out``: staged in a temporary folder inside it, then moved into
+    place file by file, so a failure leaves no partial output behind."""
+    folder = prepare_out_dir(out)
+    stage = Path(tempfile.mkdtemp(prefix=".replay-staging-", dir=folder))
+    try:
+        sim.ledger.save(stage)
+        write_json(stage / "summary.json", report)
+        for path in sorted(stage.iterdir()):
+            os.replace(path, folder / path.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return folder
+
+
+def run(args) -> int:
+    start = time.perf_counter()
+    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
+        raise ConfigError(f"--out {args.out!r} is a file, not a directory")
+    calibration = read_calibration(args.calibration) if args.calibration else {}
+    source = open_source(args)
+    naive = args.strategy in ("naive", "inventory-capped")
+    k = args.k or calibration.get("k")
+    k_source = "--k" if args.k else "calibration" if k else None
+    first = None
+    if args.tick_size is None or (naive and args.spread is None) or (
+            args.strategy == "avellaneda-stoikov" and k is None):
+        first = next(iter(source.chunks()), None)  # defaults from the data: one chunk, bounded memory
+        if first is None or not len(first):
+            raise DataError(f"{source.name}: no rows")
+    tick_size = args.tick_size or infer_tick_size(first)
+    if k is None and args.strategy == "avellaneda-stoikov":
+        k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
+    spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
+    strategy = build_strategy(args, spread, calibration, k)
+    fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
+    fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
+
+    replay_start = time.perf_counter()
+    sim = replay(source, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
+    replay_s = time.perf_counter() - replay_start
+    summary = replay_summary(sim.ledger)
+    report = {
+        "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
+        "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
+        "data": dict(source.stats),
+        "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
+                   "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
+                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fill_state.stats},
+        "strategy_params": {"requote_ms": args.requote_ms, "requote_on_tick": args.requote_on_tick,
+                            "order_size": args.order_size, "k": k, "k_source": k_source,
+                            "calibration": calibration or None, **_strategy_params(args, spread)},
+    }
+    if args.out is not None:
+        report["out"] = str(_write_outputs(args.out, sim, report))
+    report["total_s"] = round(time.perf_counter() - start, 3)
+
+    if args.json:
+        json.dump(json_safe(report), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        _print_report(report)
+    return 0
+
+
+def _strategy_params(args, spread: float | None) -> dict:
+    if args.strategy == "avellaneda-stoikov":
+        return {"gamma": args.gamma, "horizon_s": args.horizon_s, "sigma": args.sigma,
+                "sigma_window_s": args.sigma_window_s}
+    if args.strategy in ("naive", "inventory-capped"):
+        params = {"spread": spread, "spread_source": "--spread" if args.spread is not None else "median quoted"}
+        if args.strategy == "inventory-capped":
+            params["max_inventory"] = args.max_inventory
+        return params
+    return {}
+
+
+def _print_report(r: dict) -> None:
+    d, m = r["data"], r["market"]
+    print(f"mmsim replay: {r['strategy']} on {r['source']}: {d.get('quotes', '?')} quotes, {d.get('trades', '?')} "
+          f"trades ({d.get('crossed_or_locked_skipped', 0)} crossed/locked skipped), t {r['start']:.3f} to "
+          f"{r['end']:.3f} s")
+    print(f"  market: tick {m['tick_size']:g} ({m['tick_size_source']}), queue {m['queue']}, post-only "
+          f"{m['post_only']} ({m['post_only_clamped']} clamped, {m['post_only_withdrawn']} withdrawn), latency "
+          f"{m['latency_ms']:g} ms")
+    print(f"  pnl {r['pnl']:.2f} = spread capture {r['spread_capture']:.2f} + inventory {r['inventory_pnl']:.2f} "
+          f"- fees {r['fees']:.2f}")
+    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_through']} through, "
+          f"{m['fills_at_price']} at price, {m['fills_book_through']} book through), volume {r['volume']:g}, "
+          f"final inventory {r['final_inventory']:g}, max |inventory| {r['max_abs_inventory']:g}")
+    print(f"  {r['events']} events in {r['wall_s']:.2f} s (total {r['total_s']:.2f} s)"
+          + (f"; results in {r['out']}/" if "out" in r else ""))

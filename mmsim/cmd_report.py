@@ -1,0 +1,29 @@
+"""``mmsim report DIR``: rebuild ``report.html`` from the results a run saved in DIR."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from analytics.report import rebuild_report
+from mmsim.output import json_safe
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("report", help="rebuild report.html from a saved results folder",
+                       description="Read DIR/summary.json and the per-strategy ledgers saved next to it (as written "
+                                   "by mmsim run) and write DIR/report.html again: tables, P&L attribution, "
+                                   "markouts, risk metrics and plots, in one self-contained page.")
+    p.add_argument("dir", metavar="DIR", help="results folder written by mmsim run")
+    p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    p.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    path = rebuild_report(args.dir)
+    if args.json:
+        json.dump(json_safe({"command": "report", "dir": args.dir, "report_html": str(path)}), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(f"mmsim report: wrote {path}")
+    return 0

@@ -1,0 +1,246 @@
+"""``mmsim replay`` end to end on small in-memory days (a stand-in reader), and its error handling.
+
+The tick-file readers (``feeds.read_lobster``, ``feeds.read_tick_files``) are replaced here by a function that
+returns a :class:`feeds.FrameSource`, so the command is tested whether or not the readers are in this build; the
+readers' own bad-input cases are in ``test_replay_bad_files.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import feeds
+from engine import DataError
+from feeds import FrameSource, quote_row, tick_frame, trade_row
+from mmsim.cli import main
+
+REQUIRED = {"pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory",
+            "events", "wall_s"}
+
+
+def synthetic_day(n: int = 3000, seed: int = 7) -> list[dict]:
+    """A random-walk book on a cent grid with 1-3 tick spreads and trades at the best, sizes 50-300."""
+    rng = np.random.default_rng(seed)
+    rows, mid_ticks, t = [], 10_000, 0.0
+    for _ in range(n):
+        t += rng.exponential(0.5)
+        if rng.random() < 0.3:
+            side = 1 if rng.random() < 0.5 else -1
+            half = 1
+            price = (mid_ticks + side * half) / 100
+            rows.append(trade_row(t, price, float(rng.integers(50, 300)), side))
+        mid_ticks += int(rng.choice([-1, 0, 0, 1]))
+        spread = int(rng.integers(1, 4))
+        bid = mid_ticks - spread // 2 - (spread % 2)
+        rows.append(quote_row(t, bid / 100, (bid + spread) / 100, float(rng.integers(100, 500)),
+                              float(rng.integers(100, 500))))
+    return rows
+
+
+@pytest.fixture
+def data(tmp_path, monkeypatch):
+    """A LOBSTER-looking message file whose reader returns the synthetic day (in 1000-row chunks)."""
+    path = tmp_path / "SYN_message_1.csv"
+    path.write_text("stand-in\n")
+    rows = synthetic_day()
+
+    def read_lobster(message_path, orderbook_path=None, *, chunk_rows=100_000, strict=False):
+        return FrameSource.from_rows(rows, chunk_rows=1000, name=str(message_path))
+
+    monkeypatch.setattr(feeds, "read_lobster", read_lobster, raising=False)
+    monkeypatch.setattr(feeds, "read_tick_files", lambda *a, **k: read_lobster(a[0]), raising=False)
+    return path
+
+
+def replay_json(capsys, *argv) -> dict:
+    code = main(["replay", *map(str, argv), "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def assert_identity(report: dict) -> None:
+    """pnl = spread_capture + inventory_pnl - fees, to the rounding of the cash account (which sums price x size
+    over every fill, so its error scales with the notional traded)."""
+    assert report["pnl"] == pytest.approx(report["spread_capture"] + report["inventory_pnl"] - report["fees"],
+                                          abs=1e-12 * (report["notional"] + 1.0))
+
+
+USER_STRATEGY = '''
+from strategies import Strategy, Quote
+
+class Skewed(Strategy):
+    def quote(self, state):
+        skew = 0.0001 * state.inventory
+        return Quote(state.mid - 0.02 - skew, state.mid + 0.02 - skew, 100, 100)
+'''
+
+
+@pytest.mark.parametrize("strategy", ["avellaneda-stoikov", "naive", "inventory-capped", "user"])
+def test_every_strategy_replays_with_the_pnl_identity_and_writes_its_outputs(strategy, data, tmp_path, capsys):
+    """Shipped strategies and a user's file.py:Class replay; pnl = spread + inventory - fees; files written."""
+    if strategy == "user":
+        path = tmp_path / "skewed.py"
+        path.write_text(USER_STRATEGY)
+        strategy = f"{path}:Skewed"
+    out = tmp_path / "out"
+    report = replay_json(capsys, data, "--strategy", strategy, "--fee-per-share", "0.001", "--out", out)
+    assert REQUIRED <= set(report)
+    assert report["fills"] > 0 and report["fees"] > 0
+    assert_identity(report)
+    assert sorted(p.name for p in out.iterdir()) == ["fills.parquet", "marks.parquet", "quotes.parquet",
+                                                     "summary.json"]
+    saved = json.loads((out / "summary.json").read_text())
+    assert saved["pnl"] == report["pnl"] and saved["fills"] == report["fills"]
+    assert len(pd.read_parquet(out / "fills.parquet")) == report["fills"]
+
+
+def test_inventory_capped_keeps_within_its_limit(data, capsys):
+    """With 100-share fills and a 300-share cap, |inventory| never passes 300 (zero latency)."""
+    report = replay_json(capsys, data, "--strategy", "inventory-capped", "--max-inventory", "300")
+    assert report["max_abs_inventory"] <= 300
+
+
+def test_the_same_run_twice_gives_the_same_ledger(data, tmp_path, capsys):
+    """A replay has no randomness: two runs write identical fills, quotes and marks."""
+    for name in ("a", "b"):
+        replay_json(capsys, data, "--latency-ms", "200", "--out", tmp_path / name)
+    for table in ("fills", "quotes", "marks"):
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / f"{table}.parquet"),
+                                      pd.read_parquet(tmp_path / "b" / f"{table}.parquet"))
+
+
+def test_fill_on_touch_fills_at_least_as_often_as_the_conservative_queue(data, capsys):
+    """The queue rule reaches the model: touch never fills less than conservative on the same day."""
+    touch = replay_json(capsys, data, "--strategy", "naive", "--queue", "touch")
+    conservative = replay_json(capsys, data, "--strategy", "naive")
+    assert touch["market"]["queue"] == "touch"
+    assert touch["market"]["fills_at_price"] > conservative["market"]["fills_at_price"]
+
+
+def test_tick_size_is_inferred_and_k_estimated_when_not_given(data, capsys):
+    """The cent grid is found, and k is 1 / the trades' mean distance from the mid (0.5 to 2.5 ticks here)."""
+    report = replay_json(capsys, data)
+    assert report["market"]["tick_size"] == 0.01 and report["market"]["tick_size_source"] == "inferred"
+    assert report["strategy_params"]["k_source"] == "first-chunk trade depths"
+    assert 1 / 0.025 < report["strategy_params"]["k"] < 1 / 0.005
+
+
+def test_naive_spread_defaults_to_the_median_quoted_spread(data, capsys):
+    """The synthetic day's spreads are 1, 2 or 3 ticks: the naive default is the median, 2 ticks."""
+    report = replay_json(capsys, data, "--strategy", "naive")
+    assert report["strategy_params"]["spread"] == pytest.approx(0.02)
+    assert report["strategy_params"]["spread_source"] == "median quoted"
+    given = replay_json(capsys, data, "--strategy", "inventory-capped", "--spread", "0.05")
+    assert given["strategy_params"]["spread"] == 0.05 and given["strategy_params"]["spread_source"] == "--spread"
+
+
+def test_calibration_file_gives_k_and_the_starting_sigma(data, tmp_path, capsys):
+    """k comes from the file (unless --k is given) and is reported with its source."""
+    calibration = tmp_path / "cal.json"
+    calibration.write_text(json.dumps({"A": 1.2, "k": 35.0, "sigma": 0.02}))
+    report = replay_json(capsys, data, "--calibration", calibration)
+    assert report["strategy_params"]["k"] == 35.0 and report["strategy_params"]["k_source"] == "calibration"
+    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2}
+    given = replay_json(capsys, data, "--calibration", calibration, "--k", "12")
+    assert given["strategy_params"]["k"] == 12.0 and given["strategy_params"]["k_source"] == "--k"
+
+
+def test_table_output_shows_the_pnl_split(data, capsys):
+    """Without --json the command prints the P&L split and the fill counts."""
+    assert main(["replay", str(data), "--strategy", "naive", "--tick-size", "0.01"]) == 0
+    out = capsys.readouterr().out
+    assert "pnl" in out and "spread capture" in out and "fills" in out and "tick 0.01 (--tick-size)" in out
+
+
+# -- errors: one line on stderr, exit code 2, nothing written ---------------------------------------------------
+
+def fails(capsys, *argv, out_dir: Path | None = None) -> str:
+    try:
+        code = main(["replay", *map(str, argv)] + (["--out", str(out_dir)] if out_dir else []))
+    except SystemExit as exc:  # usage errors exit from argparse
+        code = exc.code
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    if out_dir is not None:
+        assert not out_dir.exists()
+    return err
+
+
+def test_data_options_must_name_one_kind_of_input(data, tmp_path, capsys):
+    """PATH with --quotes, --quotes alone, or no data at all are refused."""
+    assert "not both" in fails(capsys, data, "--quotes", data, "--trades", data, out_dir=tmp_path / "o1")
+    assert "go together" in fails(capsys, "--quotes", data, out_dir=tmp_path / "o2")
+    assert "give the data" in fails(capsys, out_dir=tmp_path / "o3")
+
+
+def test_a_missing_file_is_named(data, tmp_path, capsys):
+    """A data file that does not exist is named in the error."""
+    assert "nope.csv: no such file" in fails(capsys, tmp_path / "nope.csv", out_dir=tmp_path / "o")
+    assert "ob.csv: no such file" in fails(capsys, data, "--orderbook", tmp_path / "ob.csv")
+
+
+@pytest.mark.parametrize("text, message", [
+    ("{not json", "line 1: not valid JSON"), ('{"A": 1}', "missing key 'k'"), ('{"k": -2}', "k must be a positive"),
+    ('{"k": 3, "sigma": "x"}', "sigma must be a non-negative"), ("[1, 2]", "expected a JSON object")])
+def test_a_bad_calibration_file_is_named_with_the_problem(data, tmp_path, capsys, text, message):
+    """Unparseable JSON, a missing or invalid k or sigma: the file and the problem are in the message."""
+    calibration = tmp_path / "cal.json"
+    calibration.write_text(text)
+    err = fails(capsys, data, "--calibration", calibration, out_dir=tmp_path / "o")
+    assert "cal.json" in err and message in err
+
+
+def test_out_that_is_a_file_is_refused_before_replaying(data, tmp_path, capsys):
+    """--out naming an existing file is a configuration error."""
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert "is a file" in fails(capsys, data, "--out", target)
+
+
+def test_a_reader_error_mid_replay_leaves_no_partial_output(tmp_path, monkeypatch, capsys):
+    """A DataError raised while the second chunk is read stops the run with the reader's message; --out is
+    never created."""
+    path = tmp_path / "X_message_1.csv"
+    path.write_text("stand-in\n")
+
+    class Broken(FrameSource):
+        def chunks(self):
+            yield self._frames[0]
+            raise DataError(f"{path}: row 1001: price is not positive")
+
+    rows = synthetic_day(1000)
+    monkeypatch.setattr(feeds, "read_lobster", lambda *a, **k: Broken([tick_frame(rows)], name=str(path)),
+                        raising=False)
+    err = fails(capsys, path, out_dir=tmp_path / "out")
+    assert "X_message_1.csv: row 1001: price is not positive" in err
+
+
+def test_a_strategy_that_raises_stops_the_run_without_output(data, tmp_path, capsys):
+    """A user strategy error is reported with the strategy's name; nothing is written."""
+    path = tmp_path / "bad.py"
+    path.write_text("from strategies import Strategy\nclass Bad(Strategy):\n    def quote(self, state):\n"
+                    "        raise RuntimeError('boom')\n")
+    err = fails(capsys, data, "--strategy", f"{path}:Bad", out_dir=tmp_path / "out")
+    assert "Bad" in err and "boom" in err
+
+
+@pytest.mark.parametrize("option", [["--latency-ms", "-1"], ["--requote-ms", "0"], ["--post-only", "reject"],
+                                    ["--queue", "fifo"], ["--tick-size", "0"], ["--fee-bps", "nan"]])
+def test_bad_option_values_exit_2(data, tmp_path, capsys, option):
+    """Out-of-range or unknown option values are usage errors (exit 2, one line)."""
+    fails(capsys, data, *option, out_dir=tmp_path / "o")
+
+
+def test_without_readers_the_command_says_so(tmp_path, monkeypatch, capsys):
+    """Before the tick-file readers are merged, replay from files is a clear configuration error."""
+    monkeypatch.delattr(feeds, "read_lobster", raising=False)
+    path = tmp_path / "m.csv"
+    path.write_text("x\n")
+    assert "no tick-file readers" in fails(capsys, path)

@@ -1,0 +1,124 @@
+"""The rolling-horizon Avellaneda-Stoikov strategy, its online volatility, and the Retimed wrapper."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from engine import ConfigError, Fill, MarketState, Quote
+from strategies import AvellanedaStoikov, Retimed, RollingAvellanedaStoikov, SymmetricSpread
+from strategies.rolling_as import RealisedVolatility
+
+
+def state(time=0.0, mid=100.0, inventory=0.0):
+    return MarketState(time=time, mid=mid, inventory=inventory)
+
+
+def test_order_size_one_is_the_paper_formula_with_the_horizon_always_ahead():
+    """With lots of 1 share the quotes are the finite-horizon ones with T - t = horizon_s, at any time."""
+    rolling = RollingAvellanedaStoikov(gamma=0.1, k=1.5, horizon_s=2.0, sigma=2.0, order_size=1)
+    paper = AvellanedaStoikov(gamma=0.1, sigma=2.0, k=1.5, order_size=1)
+    for t, q in [(0.0, 0.0), (5.0, 3.0), (1e4, -2.0)]:
+        expected = paper.quote(MarketState(time=t, horizon=t + 2.0, mid=100.0, inventory=q))
+        assert rolling.quote(state(t, 100.0, q)) == pytest.approx(expected)
+
+
+def test_lots_scale_gamma_by_the_order_size_and_count_inventory_in_lots():
+    """gamma 0.001 with 100-share lots: g = 0.1; 200 shares long is 2 lots of skew."""
+    s = RollingAvellanedaStoikov(gamma=0.001, k=20.0, horizon_s=60.0, sigma=0.03, order_size=100)
+    g, risk = 0.1, 0.1 * 0.03**2 * 60.0
+    r = 100.0 - 2 * risk
+    half = 0.5 * (risk + 2 / g * math.log1p(g / 20.0))
+    assert s.quote(state(mid=100.0, inventory=200.0)) == pytest.approx(Quote(r - half, r + half, 100, 100))
+
+
+def test_online_sigma_starts_at_the_prior_and_is_used_in_the_quotes():
+    """Before any increment the estimate is the prior; a fixed sigma is never replaced by the estimate."""
+    online = RollingAvellanedaStoikov(sigma_prior=0.04)
+    fixed = RollingAvellanedaStoikov(sigma=0.04)
+    assert online.sigma_estimate == 0.04
+    assert online.quote(state()) == fixed.quote(state())
+    online.quote(state(1.0, 101.0))
+    assert online.sigma_estimate > 0.04 and fixed.sigma_estimate == 0.04
+
+
+def _relative_se(dt: np.ndarray, weights: np.ndarray) -> float:
+    """Standard error of sum(w dm^2) / sum(w dt) relative to sigma^2, for Gaussian increments (Var dm^2 =
+    2 sigma^4 dt^2); halved for sigma."""
+    return 0.5 * math.sqrt(2 * np.sum(weights**2 * dt**2)) / np.sum(weights * dt)
+
+
+def test_realised_volatility_of_irregularly_sampled_brownian_motion_matches_sigma():
+    """20000 increments at exponential intervals (seed 1): the estimate is within 4 standard errors of 0.05."""
+    rng = np.random.default_rng(1)
+    dt = rng.exponential(0.1, 20_000)
+    prices = 100 + np.concatenate([[0.0], np.cumsum(rng.normal(0.0, 0.05 * np.sqrt(dt)))])
+    times = np.concatenate([[0.0], np.cumsum(dt)])
+    vol = RealisedVolatility(window_s=1e12)
+    for t, p in zip(times, prices):
+        estimate = vol.update(t, p)
+    assert abs(estimate / 0.05 - 1) < 4 * _relative_se(dt, np.ones_like(dt))
+
+
+def test_realised_volatility_forgets_an_old_regime_over_its_window():
+    """0.01 for 3000 s then 0.05 for 3000 s, window 300 s (seed 2): the estimate is the new regime's within
+    4 standard errors of the exponentially weighted sum (the old regime's weight is e^-10)."""
+    rng = np.random.default_rng(2)
+    dt = np.full(60_000, 0.1)
+    sigma = np.where(np.arange(60_000) < 30_000, 0.01, 0.05)
+    prices = 100 + np.concatenate([[0.0], np.cumsum(rng.normal(0.0, sigma * np.sqrt(dt)))])
+    times = np.concatenate([[0.0], np.cumsum(dt)])
+    vol = RealisedVolatility(window_s=300.0)
+    for t, p in zip(times, prices):
+        vol.update(t, p)
+    weights = np.exp(-(times[-1] - times[1:]) / 300.0)
+    assert abs(vol.sigma / 0.05 - 1) < 4 * _relative_se(dt, weights)
+
+
+def test_repeated_observations_at_one_time_are_ignored():
+    """A second price at the same instant does not add an increment of zero duration."""
+    vol = RealisedVolatility(window_s=100.0)
+    vol.update(0.0, 100.0)
+    vol.update(0.0, 105.0)
+    assert vol.update(1.0, 100.1) == pytest.approx(0.1)
+
+
+def test_rolling_strategy_requotes_on_its_timer_and_fills_not_on_ticks():
+    """Default timing for replay: every 0.1 s and after fills; not on every book change."""
+    s = RollingAvellanedaStoikov()
+    assert (s.requote_interval_s, s.requote_on_tick, s.requote_on_fill) == (0.1, False, True)
+    assert s.name == "avellaneda-stoikov"
+
+
+@pytest.mark.parametrize("kwargs", [{"gamma": 0}, {"k": -1}, {"horizon_s": 0}, {"sigma": -0.1},
+                                    {"requote_interval_s": 0}])
+def test_invalid_parameters_raise_config_error(kwargs):
+    """Non-positive gamma, k, horizon, a negative sigma or a zero timer are refused, naming the field."""
+    with pytest.raises(ConfigError, match=next(iter(kwargs))):
+        RollingAvellanedaStoikov(**kwargs)
+
+
+def test_retimed_quotes_exactly_what_the_inner_strategy_quotes_with_its_own_timing():
+    """Same quotes, name and on_fill as the inner strategy; the timer and flags are the wrapper's."""
+    fills = []
+
+    class Inner(SymmetricSpread):
+        def on_fill(self, fill):
+            fills.append(fill)
+
+    inner = Inner(0.04, 100)
+    retimed = Retimed(inner, 0.25, requote_on_tick=True, requote_on_fill=False)
+    assert retimed.quote(state()) == inner.quote(state())
+    assert (retimed.name, retimed.requote_interval_s, retimed.requote_on_tick, retimed.requote_on_fill) == (
+        "naive", 0.25, True, False)
+    fill = Fill(1.0, 1, 99.98, 100.0, 100.0, 0.0, 100.0, -9998.0)
+    retimed.on_fill(fill)
+    assert fills == [fill]
+
+
+def test_retimed_refuses_a_zero_timer():
+    """A zero requote period would requote forever at one instant."""
+    with pytest.raises(ConfigError, match="requote_interval_s"):
+        Retimed(SymmetricSpread(0.04), 0.0)
