@@ -8,9 +8,9 @@ import time
 
 from analytics import Calibration, calibrate, load_calibration, write_fit_plot
 from engine import ConfigError
-from feeds import read_lobster, read_tick_files
 from mmsim.cli import positive_float
 from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_json
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 
 CALIBRATION_FILE = "calibration.json"
 PLOT_FILE = "calibration_fit.png"
@@ -24,12 +24,7 @@ def add_parser(sub) -> None:
                     "volatility, with standard errors, the least-squares fit other tools use, and a check of "
                     "predicted against empirical fill probabilities. Give a LOBSTER message file, or --quotes and "
                     "--trades.")
-    p.add_argument("path", nargs="?", metavar="PATH", help="LOBSTER message file (..._message_1.csv)")
-    p.add_argument("--format", choices=["lobster"], default="lobster", help="format of PATH (default lobster)")
-    p.add_argument("--orderbook", metavar="FILE",
-                   help="LOBSTER order-book file (default: the one named like PATH, beside it)")
-    p.add_argument("--quotes", metavar="FILE", help="quotes file, CSV or Parquet: ts, bid, ask[, bid_size, ask_size]")
-    p.add_argument("--trades", metavar="FILE", help="trades file, CSV or Parquet: ts, price, size, side")
+    add_tick_arguments(p)
     p.add_argument("--window-s", type=positive_float, default=1.0,
                    help="window of the likelihood and of the fit check, seconds (default 1)")
     p.add_argument("--tick-size", type=positive_float, default=None,
@@ -40,31 +35,17 @@ def add_parser(sub) -> None:
                    help="half-life of the EWMA volatility, seconds (default 1800)")
     p.add_argument("--tolerance", type=positive_float, default=0.25,
                    help="relative error the fit check allows (default 0.25)")
-    p.add_argument("--strict", action="store_true", help="reject crossed or locked quotes instead of skipping them")
     p.add_argument("--out", metavar="DIR", default=None,
                    help=f"write {CALIBRATION_FILE} (for mmsim run --calibration) and {PLOT_FILE} into DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
 
-def open_source(args):
-    """The tick source the options name: a LOBSTER file, or a quotes file and a trades file."""
-    if args.path is not None:
-        if args.quotes or args.trades:
-            raise ConfigError("give either PATH (LOBSTER) or --quotes and --trades, not both")
-        return read_lobster(args.path, args.orderbook, strict=args.strict)
-    if args.orderbook:
-        raise ConfigError("--orderbook goes with a LOBSTER PATH")
-    if not (args.quotes and args.trades):
-        raise ConfigError("give a LOBSTER message file PATH, or both --quotes FILE and --trades FILE")
-    return read_tick_files(args.quotes, args.trades, strict=args.strict)
-
-
 def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
         check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
-    source = open_source(args)
+    source = open_tick_source(args)
     result = calibrate(source, window_s=args.window_s, tick_size=args.tick_size,
                        sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
                        tolerance=args.tolerance)

@@ -157,7 +157,7 @@ def test_bad_lobster_files_exit_2_naming_the_file(tmp_path, capsys, case, expect
 
 
 @pytest.mark.parametrize("args, message", [
-    ([], "give a LOBSTER message file PATH, or both --quotes FILE and --trades FILE"),
+    ([], "give the data: PATH (a LOBSTER message file) or --quotes Q --trades T"),
     (["m.csv", "--quotes", "q.csv"], "not both"),
     (["--quotes", "q.csv", "--trades", "t.csv", "--orderbook", "b.csv"], "--orderbook goes with a LOBSTER PATH"),
     (["--window-s", "0"], "--window-s: expected a number > 0"),
