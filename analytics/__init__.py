@@ -4,7 +4,6 @@ and calibration of the model's inputs from market data or from a strategy's own 
 from engine import Ledger
 from analytics.attribution import attribute, attribution_summary
 from analytics.calibration import CalibratedParameters, Calibration, calibrate, load_calibration
-from analytics.calibration_plot import plot_calibration, write_fit_plot
 from analytics.inference import Estimate, PairedBootstrap, mean_se
 from analytics.intensity import FillCheck, LeastSquaresFit, fill_check, fit_depth_least_squares, fit_depth_mle
 from analytics.markouts import adverse_selection_cost, markout_curve, markouts
@@ -21,6 +20,6 @@ __all__ = [
     "adverse_selection_cost", "analyse", "attribute", "attribution_summary", "build_report", "calibrate",
     "ewma_volatility", "fill_check", "fit_depth_least_squares", "fit_depth_mle", "fit_own_fills",
     "inventory_distribution", "load_calibration", "markout_curve", "markouts", "max_drawdown", "mean_se",
-    "path_metrics", "path_risk", "plot_calibration", "quote_exposures", "realised_volatility", "rebuild_report",
-    "risk_summary", "sharpe", "sortino", "summarize", "write_fit_plot",
+    "path_metrics", "path_risk", "quote_exposures", "realised_volatility", "rebuild_report",
+    "risk_summary", "sharpe", "sortino", "summarize",
 ]

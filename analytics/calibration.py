@@ -13,15 +13,17 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
-import numpy as np
 import pandas as pd
 
 from analytics.depths import DepthData, TickArrays, depth_data
-from analytics.intensity import (FillCheck, LeastSquaresFit, fill_check, fit_depth_least_squares, fit_depth_mle)
+from analytics.intensity import (FillCheck, LeastSquaresFit, empirical_rates, fill_check, fit_depth_least_squares,
+                                 fit_depth_mle, model_rates)
 from analytics.mle import IntensityFit
+from analytics.plots import calibration_fit, png_bytes
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
 from engine import DataError
 from engine.errors import check_positive
+from engine.ledger import write_atomic
 from feeds import TickSource  # the protocol: FileSource (the readers), FrameSource
 
 UNITS = {"A": "per second per side", "k": "per price unit", "sigma": "price per sqrt(second)",
@@ -74,6 +76,25 @@ class Calibration:
             "fit_check": self.fit.to_dict(),
             "data": self.summary,
         }
+
+    def figure(self):
+        """The fit plot (a matplotlib Figure): left, the rate of orders reaching each depth, data against the MLE
+        seen through the spread (solid), ``A exp(-k delta)`` itself (dashed) and the least-squares line (dotted),
+        log scale; right, predicted against empirical probability of a fill within the window."""
+        depths, rate = empirical_rates(self.data)
+        x = depths * self.data.half_tick
+        mle, ls = self.mle, self.least_squares
+        curves = {"MLE, seen through the spread": model_rates(self.data, mle, depths),
+                  f"MLE A exp(-k d): A={mle.A:.3g}/s, k={mle.k:.3g}": mle.rate(x),
+                  f"least squares: A={ls.A:.3g}/s, k={ls.k:.3g}": ls.rate(x)}
+        verdict = f"{'pass' if self.fit.passed else 'FAIL'} (worst {self.fit.max_rel_error:.0%})"
+        return calibration_fit(self.name, x, rate, curves, self.fit.table, self.fit.tolerance, self.data.window_s,
+                               verdict)
+
+    def write_plot(self, path: str | os.PathLike) -> None:
+        """Write :meth:`figure` as a PNG, atomically."""
+        png = png_bytes(self.figure())
+        write_atomic(path, lambda tmp: Path(tmp).write_bytes(png))
 
 
 def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, window_s: float = 1.0,

@@ -129,6 +129,12 @@ class DepthData:
     def arrivals(self) -> int:
         return len(self.arrival_depth)
 
+    def time_by_half_spread(self) -> tuple[np.ndarray, np.ndarray]:
+        """The half-spreads (half-ticks) the book had, and the seconds it spent at each."""
+        seconds = np.bincount(self.seg_half_spread, weights=self.seg_dt)
+        h = np.flatnonzero(seconds)
+        return h, seconds[h]
+
 
 def grid_ticks(prices: np.ndarray, tick: float, what: str) -> np.ndarray:
     """Prices as whole ticks, or :class:`ConfigError` if one is off the grid."""

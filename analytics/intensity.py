@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.depths import DepthData, reach
-from analytics.mle import Z95, IntensityFit, maximize
+from analytics.mle import IntensityFit, maximize
 
 
 def _exposure_weights(data: DepthData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -71,7 +71,7 @@ def _loglik_function(data: DepthData):
         h_kk = -A * S2 + (f2 * zk * zk + f1 * zkk).sum()
         return float(value), grad, np.array([[h_aa, h_ak], [h_ak, h_kk]])
 
-    return loglik, y, w
+    return loglik
 
 
 def fit_depth_mle(data: DepthData) -> IntensityFit:
@@ -115,15 +115,14 @@ def fit_depth_mle(data: DepthData) -> IntensityFit:
     DataError
         If the likelihood has no proper maximum (for example a single depth observed and a constant spread).
     """
-    loglik, y, w = _loglik_function(data)
+    loglik = _loglik_function(data)
     events = data.arrivals
     # Start from the best of a coarse grid in kappa (per half-tick), with A matched to the count of orders seen:
     # 2 A sum(dt exp(-kappa h)) = orders.
-    h_w = np.bincount(data.seg_half_spread, weights=data.seg_dt)
-    h_y = np.flatnonzero(h_w)
+    h, seconds = data.time_by_half_spread()
     best = None
     for kappa in np.geomspace(1e-3, 3.0, 16):
-        a = math.log(events / (2.0 * (h_w[h_y] * np.exp(-kappa * h_y)).sum()))
+        a = math.log(events / (2.0 * (seconds * np.exp(-kappa * h)).sum()))
         value = loglik(np.array([a, kappa]))[0]
         if math.isfinite(value) and (best is None or value > best[0]):
             best = (value, a, kappa)
@@ -283,12 +282,11 @@ def fill_check(data: DepthData, fit: IntensityFit, *, tolerance: float = 0.25, c
 def model_rates(data: DepthData, fit: IntensityFit, depths: np.ndarray) -> np.ndarray:
     """The fitted rate, per second per side, of orders seen reaching each depth (half-ticks): ``A`` times the
     time-average of ``exp(-k r_t(x))``, which is flat inside the spread like the data."""
-    h_w = np.bincount(data.seg_half_spread, weights=data.seg_dt)
-    h = np.flatnonzero(h_w)
+    h, seconds = data.time_by_half_spread()
     kappa = fit.k * data.half_tick
-    weights = h_w[h] / h_w.sum()
+    weights = seconds / seconds.sum()
     return np.array([fit.A * (weights * np.exp(-kappa * reach(x, h))).sum() for x in depths])
 
 
-__all__ = ["FillCheck", "LeastSquaresFit", "Z95", "empirical_rates", "fill_check", "fit_depth_least_squares",
+__all__ = ["FillCheck", "LeastSquaresFit", "empirical_rates", "fill_check", "fit_depth_least_squares",
            "fit_depth_mle", "model_rates"]

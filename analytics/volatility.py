@@ -10,6 +10,7 @@ import math
 import attrs
 import numpy as np
 
+from analytics.mle import Z95
 from engine import ConfigError
 from engine.errors import check_positive
 
@@ -45,7 +46,7 @@ class VolatilityEstimate:
 
     @property
     def ci95(self) -> tuple[float, float]:
-        return self.sigma - 1.959963984540054 * self.se, self.sigma + 1.959963984540054 * self.se
+        return self.sigma - Z95 * self.se, self.sigma + Z95 * self.se
 
     def to_dict(self) -> dict:
         return {"sigma": self.sigma, "se": self.se, "se_robust": self.se_robust, "ci95": list(self.ci95),

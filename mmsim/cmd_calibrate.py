@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from analytics import Calibration, calibrate, load_calibration, write_fit_plot
+from analytics import Calibration, calibrate, load_calibration
 from engine import ConfigError
 from mmsim.cli import positive_float
 from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_json
@@ -52,7 +52,7 @@ def run(args) -> int:
     report = {"command": "calibrate", **result.to_dict(), "files": list(source.files)}
     if args.out is not None:
         out = prepare_out_dir(args.out)  # only now: a failed calibration leaves nothing behind
-        write_fit_plot(out / PLOT_FILE, result)
+        result.write_plot(out / PLOT_FILE)
         report["out"] = str(out)
     report["wall_s"] = round(time.perf_counter() - start, 3)
     if args.out is not None:

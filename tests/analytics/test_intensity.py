@@ -40,7 +40,7 @@ def test_with_a_constant_spread_each_window_is_the_interval_probability_of_the_g
     ticks = hand_ticks([(0.5, 100.01, 1), (0.5, 100.03, 1), (1.5, 99.98, -1)])
     data = data_for(ticks)
     assert data.max_depth.tolist() == [[6, -1, -1], [-1, 4, -1]]  # half-ticks
-    loglik, _, _ = _loglik_function(data)
+    loglik = _loglik_function(data)
     a, k = 1.3, 80.0
 
     def F(x):
@@ -53,7 +53,7 @@ def test_with_a_constant_spread_each_window_is_the_interval_probability_of_the_g
 
 def test_the_analytic_gradient_and_hessian_match_finite_differences():
     """The observed information used for the SEs is the true second derivative of the log-likelihood."""
-    loglik, _, _ = _loglik_function(data_for(synthetic_ticks(A, K, duration_s=120, seed=4)))
+    loglik = _loglik_function(data_for(synthetic_ticks(A, K, duration_s=120, seed=4)))
     theta = np.array([math.log(4.0), 0.8])
     _, grad, hess = loglik(theta)
     eps = 1e-5
