@@ -7,7 +7,6 @@ import re
 import shlex
 from pathlib import Path
 
-
 from feeds import QUOTE, TRADE, synthetic_ticks
 from mmsim.cli import main
 from tests.conftest import REPO
