@@ -316,3 +316,44 @@ def equity_curve(series: Mapping[str, tuple[np.ndarray, np.ndarray]], clock: str
         set_time_axis(ax, clock, min(t.min() for t in times), max(t.max() for t in times))
     ax.legend()
     return fig
+
+
+@_styled
+def calibration_fit(title: str, depth: np.ndarray, rate: np.ndarray, curves: Mapping[str, np.ndarray],
+                    check: pd.DataFrame, tolerance: float, window_s: float, verdict: str) -> Figure:
+    """The fit of a calibration, in two panels.
+
+    Parameters
+    ----------
+    depth, rate : ndarray
+        Depths from the mid (price units) and the empirical rate of orders reaching each, per second per side.
+    curves : mapping
+        Label -> fitted rate at ``depth``, drawn solid, dashed, dotted, in order.
+    check : DataFrame
+        The fit check's table: ``depth``, ``empirical``, ``predicted``, ``checked``.
+    tolerance, window_s : float
+        The check's relative tolerance and window (seconds).
+    verdict : str
+        The check's verdict, for the right panel's title.
+    """
+    fig = _figure(4.2, 11.0)
+    left, right = fig.subplots(1, 2)
+    seen = rate > 0
+    left.semilogy(depth[seen], rate[seen], "o", markersize=3, color="0.3", label="empirical")
+    for i, (label, fitted) in enumerate(curves.items()):
+        left.semilogy(depth, fitted, ("-", "--", ":")[i % 3], color=colour(i), label=label)
+    left.set_ylim(bottom=max(rate[seen].min() * 0.3, 1e-8))
+    left.set(xlabel="depth from the mid (price units)", ylabel="orders reaching the depth, per second per side",
+             title=f"{title}: fill rate by depth")
+    left.legend()
+
+    checked = check["checked"].to_numpy()
+    right.semilogy(check["depth"], check["empirical"], "o", markersize=3, color="0.3", label="empirical")
+    right.semilogy(check["depth"], check["predicted"], "-", color=colour(0), label="MLE prediction")
+    band = np.where(checked, check["predicted"], np.nan)
+    right.fill_between(check["depth"], band * (1 - tolerance), band * (1 + tolerance), color=colour(0), alpha=0.15,
+                       linewidth=0, label=f"checked depths, +/-{tolerance:.0%}")
+    right.set(xlabel="depth from the mid (price units)", ylabel=f"P(fill within {window_s:g} s)",
+              title=f"fit check: {verdict}")
+    right.legend()
+    return fig

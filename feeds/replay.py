@@ -19,13 +19,9 @@ import pandas as pd
 
 from engine.errors import DataError
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
+# The tick-chunk contract shared with the tick-file readers: kind codes, column order and dtypes.
+from feeds.tickdata import QUOTE, TICK_COLUMNS, TICK_DTYPES, TRADE
 
-# The tick-chunk contract shared with the tick-file readers (feeds.ticks): kind codes and column order.
-QUOTE = 0
-TRADE = 1
-TICK_COLUMNS = ("ts", "kind", "bid", "ask", "bid_size", "ask_size", "price", "size", "side")
-_DTYPES = {"ts": "float64", "kind": "int8", "bid": "float64", "ask": "float64", "bid_size": "float64",
-           "ask_size": "float64", "price": "float64", "size": "float64", "side": "int8"}
 _NAN = math.nan
 
 
@@ -54,7 +50,7 @@ def tick_frame(rows: Sequence[dict]) -> pd.DataFrame:
     """A tick chunk (columns :data:`TICK_COLUMNS`, contract dtypes) from rows made by :func:`quote_row` and
     :func:`trade_row`."""
     frame = pd.DataFrame(list(rows), columns=list(TICK_COLUMNS))
-    return frame.astype(_DTYPES)
+    return frame.astype(TICK_DTYPES)
 
 
 class FrameSource:

@@ -15,8 +15,9 @@ import numpy as np
 from analytics.replay_summary import replay_summary
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
-from mmsim.cli import any_float, non_negative_float, positive_float, positive_int
+from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.output import json_safe, prepare_out_dir, write_json
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_strategy_class)
 
@@ -30,17 +31,7 @@ def add_parser(sub) -> None:
                     "files) against a strategy's resting quotes: trade-through fills with queue position, "
                     "order-entry latency, post-only quotes on the tick grid, fees. Prints pnl = spread_capture "
                     "+ inventory_pnl - fees.")
-    data = p.add_argument_group("data")
-    data.add_argument("path", nargs="?", metavar="PATH", help="LOBSTER message file (with --format lobster)")
-    data.add_argument("--format", choices=["lobster"], default="lobster", help="format of PATH (default lobster)")
-    data.add_argument("--orderbook", metavar="FILE",
-                      help="LOBSTER order-book file (default: found by the reader next to PATH)")
-    data.add_argument("--quotes", metavar="FILE", help="generic quotes file (CSV or Parquet): ts, bid, ask, "
-                                                       "optional bid_size, ask_size")
-    data.add_argument("--trades", metavar="FILE", help="generic trades file (CSV or Parquet): ts, price, size, side")
-    data.add_argument("--strict", action="store_true", help="reject crossed or locked quotes instead of skipping them")
-    data.add_argument("--chunk-rows", type=positive_int, default=100_000,
-                      help="rows read at a time (default 100000): memory stays bounded")
+    add_tick_arguments(p.add_argument_group("data"))
 
     s = p.add_argument_group("strategy")
     s.add_argument("--strategy", default="avellaneda-stoikov", metavar="NAME",
@@ -93,38 +84,6 @@ def add_parser(sub) -> None:
 
 
 # -- inputs ------------------------------------------------------------------------------------------------------
-
-def _existing(path: str) -> str:
-    if not Path(path).is_file():
-        raise DataError(f"{path}: no such file")
-    return path
-
-
-def _reader(name: str):
-    """A tick-file reader of :mod:`feeds` by name, looked up when needed (they come from the readers' branch)."""
-    import feeds
-
-    reader = getattr(feeds, name, None)
-    if reader is None:
-        raise ConfigError(f"this build has no tick-file readers (feeds.{name} is missing)")
-    return reader
-
-
-def open_source(args):
-    """The tick source the data options name (LOBSTER, or generic quotes and trades files)."""
-    generic = args.quotes is not None or args.trades is not None
-    if generic and args.path is not None:
-        raise ConfigError("give either PATH (--format lobster) or --quotes and --trades, not both")
-    if generic:
-        if args.quotes is None or args.trades is None:
-            raise ConfigError("--quotes and --trades go together")
-        return _reader("read_tick_files")(_existing(args.quotes), _existing(args.trades),
-                                          chunk_rows=args.chunk_rows, strict=args.strict)
-    if args.path is None:
-        raise ConfigError("give the data: PATH (a LOBSTER message file) or --quotes Q --trades T")
-    orderbook = None if args.orderbook is None else _existing(args.orderbook)
-    return _reader("read_lobster")(_existing(args.path), orderbook, chunk_rows=args.chunk_rows, strict=args.strict)
-
 
 def read_calibration(path: str) -> dict[str, float]:
     """``k`` (required), ``sigma`` and ``A`` (optional) from a calibration JSON file, per-second units.
@@ -233,7 +192,7 @@ def run(args) -> int:
     if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
         raise ConfigError(f"--out {args.out!r} is a file, not a directory")
     calibration = read_calibration(args.calibration) if args.calibration else {}
-    source = open_source(args)
+    source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
     k = args.k or calibration.get("k")
     k_source = "--k" if args.k else "calibration" if k else None

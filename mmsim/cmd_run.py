@@ -12,6 +12,7 @@ import pandas as pd
 from analytics.report import build_report, report_options
 from engine import ConfigError, ExponentialFills, Fees, StepFills
 from feeds import SyntheticMarket
+from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.compare import compare
 from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_csv, write_json, write_parquet
@@ -86,6 +87,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default="mmsim-out", help="output directory (default ./mmsim-out)")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     add_market_arguments(p)
+    add_calibration_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -112,6 +114,7 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
 
 
 def run(args) -> int:
+    apply_calibration(args)
     market, fill_model = market_from_args(args)
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
     fees = Fees(bps=args.fee_bps)

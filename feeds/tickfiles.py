@@ -1,0 +1,301 @@
+"""Reader for generic tick files: one file of quotes and one of trades, CSV or Parquet, merged into tick chunks.
+
+Quotes file columns: ``ts``, ``bid``, ``ask`` and optionally ``bid_size``, ``ask_size``. Trades file columns:
+``ts``, ``price``, ``size``, ``side`` (the aggressor: ``buy``/``sell`` in any case, or ``+1``/``1``/``-1``).
+Other columns are ignored. ``ts`` is ISO-8601 text (naive times are UTC), integer nanoseconds since the Unix epoch,
+or float seconds; the first row of each file sets the format for the whole file (write float seconds with a
+decimal point: ``12`` reads as 12 nanoseconds). A Parquet timestamp column works too. Times become float seconds
+since the epoch (about 0.2 microsecond resolution in 2020s dates).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from engine import DataError
+from feeds.tickdata import (QUOTE, TRADE, FileSource, check_non_decreasing, check_prices, check_sizes,
+                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, ticks_from_columns)
+
+QUOTE_REQUIRED = ("ts", "bid", "ask")
+QUOTE_OPTIONAL = ("bid_size", "ask_size")
+TRADE_REQUIRED = ("ts", "price", "size", "side")
+_SIDES = {"buy": 1, "sell": -1, "1": 1, "+1": 1, "-1": -1, "1.0": 1, "+1.0": 1, "-1.0": -1}
+_EPOCH = pd.Timestamp(0, tz="UTC")
+_SECOND = pd.Timedelta(seconds=1)
+
+
+def read_tick_files(quotes_path: str | os.PathLike, trades_path: str | os.PathLike, *, chunk_rows: int = 100_000,
+                    strict: bool = False) -> FileSource:
+    """Tick chunks from a quotes file and a trades file, merged in time order.
+
+    Each file must be in time order. Rows of the two files are merged by ``ts``; at equal times TRADE rows come
+    before QUOTE rows. This is the conservative choice: a trade meets the book that prevailed before it, never a
+    quote stamped with the same time that may have been its consequence.
+
+    Parameters
+    ----------
+    quotes_path, trades_path : path
+        ``.csv`` or ``.parquet`` files (the extension decides).
+    chunk_rows : int
+        Rows read at a time from each file: memory stays bounded (two chunks per file at most, unless one
+        timestamp is shared by more rows than that).
+    strict : bool
+        Reject a crossed or locked quote (``bid >= ask``) instead of skipping it.
+
+    Returns
+    -------
+    FileSource
+        ``stats`` counts ``rows`` (both files), ``quotes`` and ``trades`` (rows read from each file),
+        ``quote_rows`` and ``trade_rows`` (rows yielded) and ``crossed_or_locked_skipped``.
+
+    Raises
+    ------
+    DataError
+        A file is missing, has an unsupported extension or lacks a required column; or, while reading, a row has a
+        time that cannot be parsed or goes backwards, a price that is NaN or not positive, a size that is not a
+        number >= 0 (> 0 for trades) or an unknown side. The message names the file and the data row
+        (counted from 1, the CSV header line not counted).
+    """
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise DataError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
+    quotes = existing_file(quotes_path, "quotes file")
+    trades = existing_file(trades_path, "trades file")
+    quote_columns = _columns(quotes, QUOTE_REQUIRED, QUOTE_OPTIONAL)
+    trade_columns = _columns(trades, TRADE_REQUIRED, ())
+
+    def reader(stats: dict) -> Iterator[pd.DataFrame]:
+        return _merge(_quotes(quotes, quote_columns, chunk_rows, strict, stats),
+                      _trades(trades, trade_columns, chunk_rows, stats))
+
+    return FileSource(quotes.stem, (str(quotes), str(trades)), str(trades), (), reader)
+
+
+# -- files -----------------------------------------------------------------------------------------------------
+
+def _kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".parquet", ".pq"):
+        return "parquet"
+    raise DataError(f"{path}: unsupported file type {suffix or '(none)'!r}: expected .csv or .parquet")
+
+
+def _columns(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -> list[str]:
+    """The columns to read: all of ``required`` (else an error naming the missing ones) and those of ``optional``
+    that are present."""
+    csv = _kind(path) == "csv"
+    try:
+        if csv:
+            names = list(pd.read_csv(path, nrows=0).columns)
+        else:
+            names = pq.ParquetFile(path).schema_arrow.names
+    except pd.errors.EmptyDataError:
+        names = []
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(f"{path}: cannot be read ({exc})") from None
+    missing = [c for c in required if c not in names]
+    if missing:
+        found = ", ".join(map(str, names)) or "none"
+        where = "header (line 1)" if csv else "schema"
+        raise DataError(f"{path}: {where}: missing column(s) {', '.join(missing)} (found: {found}; "
+                        f"required: {', '.join(required)})")
+    return [*required, *(c for c in optional if c in names)]
+
+
+def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[tuple[int, pd.DataFrame]]:
+    """``(first data row, chunk)`` pairs of ``columns``; CSV text columns ``ts`` and ``side`` stay text."""
+    if _kind(path) == "csv":
+        text = {c: str for c in ("ts", "side") if c in columns}
+        # All columns are parsed (not usecols) so that a row with more fields than the header is an error.
+        for first_row, chunk in csv_chunks(path, chunk_rows, header=True, dtype=text):
+            yield first_row, chunk[columns]
+        return
+    first_row = 1
+    try:
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
+            chunk = batch.to_pandas()
+            yield first_row, chunk
+            first_row += len(chunk)
+    except (pa.ArrowException, OSError) as exc:
+        raise DataError(f"{path}: cannot be read as Parquet after data row {first_row - 1} ({exc})") from None
+
+
+# -- columns ---------------------------------------------------------------------------------------------------
+
+def _time_format(col: pd.Series) -> str:
+    """How a file writes ``ts``, judged from its column type and first value."""
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return "datetime"
+    if pd.api.types.is_integer_dtype(col):
+        return "ns"
+    if pd.api.types.is_float_dtype(col):
+        return "seconds"
+    first = str(col.iloc[0]).strip() if len(col) and not pd.isna(col.iloc[0]) else ""
+    if first.lstrip("+-").isdigit():
+        return "ns"
+    try:
+        float(first)
+        return "seconds"
+    except ValueError:
+        return "iso"
+
+
+_FORMAT_NAMES = {"ns": "integer nanoseconds since the epoch", "seconds": "a number of seconds",
+                 "iso": "an ISO-8601 time", "datetime": "a timestamp"}
+
+
+def _times(col: pd.Series, fmt: str, path: Path, first_row: int, header: bool) -> np.ndarray:
+    """``ts`` as float seconds, or an error naming the first row not written in the file's format ``fmt``."""
+    if fmt == "ns" and pd.api.types.is_integer_dtype(col):
+        return col.to_numpy(dtype=np.int64) / 1e9
+    if fmt in ("seconds", "ns") and pd.api.types.is_numeric_dtype(col):
+        values = col.to_numpy(dtype=np.float64)
+        if fmt == "ns":
+            values = np.where(values == np.round(values), values / 1e9, np.nan)
+        bad = ~np.isfinite(values)
+    elif fmt == "ns":
+        text = col.astype(str).str.strip()
+        bad = ~text.str.fullmatch(r"[+-]?\d+").fillna(False).to_numpy(dtype=bool) | col.isna().to_numpy()
+        values = np.where(bad, "0", text).astype(np.int64) / 1e9
+    elif fmt == "seconds":
+        values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+        bad = ~np.isfinite(values)
+    else:
+        stamps = (pd.to_datetime(col, format="ISO8601", utc=True, errors="coerce") if fmt == "iso"
+                  else col.dt.tz_localize("UTC") if col.dt.tz is None else col)
+        bad = stamps.isna().to_numpy()
+        values = ((stamps - _EPOCH) / _SECOND).to_numpy(dtype=np.float64)
+    row = first_bad(np.asarray(bad))
+    if row is not None:
+        raw = col.iloc[row]
+        problem = "missing ts" if pd.isna(raw) else f"ts {shown(raw)} is not {_FORMAT_NAMES[fmt]}"
+        raise row_error(path, first_row + row, f"{problem} (the format of the file's first row)", header=header)
+    return values
+
+
+def _sides(col: pd.Series, path: Path, first_row: int, header: bool) -> np.ndarray:
+    """Aggressor sides as +1 / -1, or an error naming the first row that is not buy, sell, +1 or -1."""
+    if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+        values = col.to_numpy(dtype=np.float64)
+        side = np.where(values == 1, 1, np.where(values == -1, -1, 0))
+    else:
+        side = col.astype(str).str.strip().str.lower().map(_SIDES).fillna(0).to_numpy(dtype=np.int64)
+    bad = first_bad(side == 0)
+    if bad is not None:
+        raise row_error(path, first_row + bad, f"side {shown(col.iloc[bad])} is not buy, sell, +1 or -1", header=header)
+    return side
+
+
+class _Stream:
+    """Validated chunks of one file, with the format of its times fixed by its first row."""
+
+    def __init__(self, path: Path, columns: list[str], chunk_rows: int, stats: dict, counter: str) -> None:
+        self.path, self.columns, self.chunk_rows, self.stats, self.counter = path, columns, chunk_rows, stats, counter
+        self.header = _kind(path) == "csv"
+
+    def __iter__(self) -> Iterator[tuple[int, pd.DataFrame, np.ndarray]]:
+        fmt, last = None, -np.inf
+        for first_row, chunk in _chunks(self.path, self.columns, self.chunk_rows):
+            if not len(chunk):
+                continue
+            self.stats["rows"] += len(chunk)
+            self.stats[self.counter] += len(chunk)
+            fmt = fmt or _time_format(chunk["ts"])
+            ts = _times(chunk["ts"], fmt, self.path, first_row, self.header)
+            check_non_decreasing(ts, last, self.path, first_row, header=self.header)
+            last = ts[-1]
+            yield first_row, chunk, ts
+
+    def numbers(self, chunk: pd.DataFrame, column: str, first_row: int) -> np.ndarray:
+        return numeric(chunk, column, self.path, first_row, header=self.header)
+
+
+def _quotes(path: Path, columns: list[str], chunk_rows: int, strict: bool, stats: dict) -> Iterator[dict]:
+    stream = _Stream(path, columns, chunk_rows, stats, "quotes")
+    for first_row, chunk, ts in stream:
+        out = {"ts": ts}
+        for column in ("bid", "ask"):
+            out[column] = stream.numbers(chunk, column, first_row)
+            check_prices(out[column], column, path, first_row, header=stream.header)
+        for column in QUOTE_OPTIONAL:
+            if column in chunk:
+                out[column] = stream.numbers(chunk, column, first_row)
+                check_sizes(out[column], column, path, first_row, header=stream.header, strictly=False)
+        crossed = crossed_rows(out["bid"], out["ask"], path, first_row, header=stream.header, strict=strict,
+                               stats=stats)
+        yield {k: v[~crossed] for k, v in out.items()} if crossed.any() else out
+
+
+def _trades(path: Path, columns: list[str], chunk_rows: int, stats: dict) -> Iterator[dict]:
+    stream = _Stream(path, columns, chunk_rows, stats, "trades")
+    for first_row, chunk, ts in stream:
+        price = stream.numbers(chunk, "price", first_row)
+        check_prices(price, "price", path, first_row, header=stream.header)
+        size = stream.numbers(chunk, "size", first_row)
+        check_sizes(size, "size", path, first_row, header=stream.header, strictly=True)
+        yield {"ts": ts, "price": price, "size": size, "side": _sides(chunk["side"], path, first_row, stream.header)}
+
+
+# -- merging ---------------------------------------------------------------------------------------------------
+
+def _split(buffer: dict, mask: np.ndarray) -> tuple[dict, dict]:
+    return {k: v[mask] for k, v in buffer.items()}, {k: v[~mask] for k, v in buffer.items()}
+
+
+def _concat(buffer: dict | None, part: dict) -> dict:
+    return part if buffer is None or not len(buffer["ts"]) else {k: np.concatenate([buffer[k], part[k]]) for k in part}
+
+
+def _merge(quotes: Iterator[dict], trades: Iterator[dict]) -> Iterator[pd.DataFrame]:
+    """Merge two time-ordered streams into tick chunks, trades first at equal times, holding at most about two
+    chunks of each.
+
+    A buffered trade at time t can go out once no quote still to come is earlier than t: quotes still unread
+    are no earlier than the last buffered quote. A buffered quote at time t can go out once no trade still to
+    come is at or before t. After each round one buffer is empty, and it is refilled.
+    """
+    qbuf = tbuf = None
+    q_done = t_done = False
+    while True:
+        while not q_done and (qbuf is None or not len(qbuf["ts"])):
+            part = next(quotes, None)
+            q_done = part is None
+            qbuf = qbuf if q_done else _concat(qbuf, part)
+        while not t_done and (tbuf is None or not len(tbuf["ts"])):
+            part = next(trades, None)
+            t_done = part is None
+            tbuf = tbuf if t_done else _concat(tbuf, part)
+        q_len = 0 if qbuf is None else len(qbuf["ts"])
+        t_len = 0 if tbuf is None else len(tbuf["ts"])
+        if q_done and t_done and not q_len and not t_len:
+            return
+        q_bound = np.inf if q_done else qbuf["ts"][-1]
+        t_bound = np.inf if t_done else tbuf["ts"][-1]
+        t_out, tbuf = _split(tbuf, tbuf["ts"] <= q_bound) if t_len else (None, tbuf)
+        q_out, qbuf = _split(qbuf, qbuf["ts"] < t_bound) if q_len else (None, qbuf)
+        chunk = _tick_rows(q_out, t_out)
+        if len(chunk):
+            yield chunk
+
+
+def _tick_rows(quotes: dict | None, trades: dict | None) -> pd.DataFrame:
+    """One tick chunk from quote and trade columns, in time order with trades first at equal times."""
+    q, t = quotes or {"ts": np.empty(0)}, trades or {"ts": np.empty(0)}
+    nq, nt = len(q["ts"]), len(t["ts"])
+    ts = np.concatenate([t["ts"], q["ts"]])
+    order = np.argsort(ts, kind="stable")  # trades were put first, so they stay first at equal times
+
+    def column(name: str, fill=np.nan) -> np.ndarray:
+        return np.concatenate([t.get(name, np.full(nt, fill)), q.get(name, np.full(nq, fill))])[order]
+
+    kind = np.concatenate([np.full(nt, TRADE), np.full(nq, QUOTE)])[order]
+    return ticks_from_columns(ts[order], kind, bid=column("bid"), ask=column("ask"), bid_size=column("bid_size"),
+                      ask_size=column("ask_size"), price=column("price"), size=column("size"), side=column("side", 0))
