@@ -18,6 +18,7 @@ import feeds
 from engine import DataError
 from feeds import FrameSource, quote_row, tick_frame, trade_row
 from mmsim.cli import main
+from mmsim.cmd_replay import ROW
 
 REQUIRED = {"pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory",
             "events", "wall_s"}
@@ -93,11 +94,13 @@ def test_every_strategy_replays_with_the_pnl_identity_and_writes_its_outputs(str
     assert REQUIRED <= set(report)
     assert report["fills"] > 0 and report["fees"] > 0
     assert_identity(report)
-    assert sorted(p.name for p in out.iterdir()) == ["fills.parquet", "marks.parquet", "quotes.parquet",
-                                                     "summary.json"]
+    name = report["strategy"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([name, "report.html", "summary.json"])
+    assert sorted(p.name for p in (out / name).iterdir()) == ["fills.parquet", "marks.parquet", "quotes.parquet"]
     saved = json.loads((out / "summary.json").read_text())
     assert saved["pnl"] == report["pnl"] and saved["fills"] == report["fills"]
-    assert len(pd.read_parquet(out / "fills.parquet")) == report["fills"]
+    assert saved["rows"] == [{"strategy": name, **{k: report[k] for k in ROW}}]
+    assert len(pd.read_parquet(out / name / "fills.parquet")) == report["fills"]
 
 
 def test_inventory_capped_keeps_within_its_limit(data, capsys):
@@ -111,8 +114,8 @@ def test_the_same_run_twice_gives_the_same_ledger(data, tmp_path, capsys):
     for name in ("a", "b"):
         replay_json(capsys, data, "--latency-ms", "200", "--out", tmp_path / name)
     for table in ("fills", "quotes", "marks"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / f"{table}.parquet"),
-                                      pd.read_parquet(tmp_path / "b" / f"{table}.parquet"))
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "avellaneda-stoikov" / f"{table}.parquet"),
+                                      pd.read_parquet(tmp_path / "b" / "avellaneda-stoikov" / f"{table}.parquet"))
 
 
 def test_fill_on_touch_fills_at_least_as_often_as_the_conservative_queue(data, capsys):
