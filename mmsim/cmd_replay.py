@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analytics.calibration import load_calibration
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
@@ -20,6 +21,8 @@ from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoi
                         load_strategy_class)
 
 MIN_SPREAD_TICKS = 2
+#: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
+REPLAY_TIME_UNIT_S = 1.0
 #: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
 ROW = ("pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory")
 
@@ -44,8 +47,8 @@ def add_parser(sub) -> None:
     s.add_argument("--sigma", type=non_negative_float, default=None,
                    help="fixed volatility, price per sqrt(second) (default: realised, estimated online)")
     s.add_argument("--calibration", metavar="FILE",
-                   help='JSON with "k" and optionally "sigma" (start of the online estimate) and "A", '
-                        "per-second units")
+                   help="calibration.json written by mmsim calibrate: its k, and its sigma as the start of the "
+                        "online estimate (per-second units, the replay's clock)")
     s.add_argument("--horizon-s", type=positive_float, default=60.0,
                    help="Avellaneda-Stoikov rolling horizon, seconds (default 60)")
     s.add_argument("--sigma-window-s", type=positive_float, default=300.0,
@@ -87,34 +90,16 @@ def add_parser(sub) -> None:
 # -- inputs ------------------------------------------------------------------------------------------------------
 
 def read_calibration(path: str) -> dict[str, float]:
-    """``k`` (required), ``sigma`` and ``A`` (optional) from a calibration JSON file, per-second units.
+    """``A``, ``k`` and ``sigma`` from a ``calibration.json`` written by ``mmsim calibrate``
+    (:func:`analytics.load_calibration`), on replay's clock: seconds, the file's own unit, so nothing is scaled.
 
     Raises
     ------
     DataError
-        If the file cannot be read or parsed, or a value is missing or not a positive number.
+        As for :func:`analytics.load_calibration`: the file and the bad field are named.
     """
-    try:
-        raw = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the calibration file ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    if not isinstance(raw, dict):
-        raise DataError(f"{path}: expected a JSON object with keys k, sigma, A")
-    out = {}
-    for key, required in (("k", True), ("sigma", False), ("A", False)):
-        if key not in raw:
-            if required:
-                raise DataError(f"{path}: missing key {key!r}")
-            continue
-        value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or (
-                value <= 0 if key != "sigma" else value < 0):
-            raise DataError(f"{path}: {key} must be a {'non-negative' if key == 'sigma' else 'positive'} "
-                            f"number, got {value!r}")
-        out[key] = float(value)
-    return out
+    params = load_calibration(path).in_time_unit(REPLAY_TIME_UNIT_S)
+    return {"k": params.k, "sigma": params.sigma, "A": params.A}
 
 
 def _k_from_trade_depths(chunk) -> float:

@@ -15,11 +15,14 @@ import pandas as pd
 import pytest
 
 import feeds
+from analytics.calibration import UNITS
 from engine import DataError
 from feeds import FrameSource, quote_row, tick_frame, trade_row
 from mmsim.cli import main
 from mmsim.cmd_replay import ROW
 
+#: A calibration.json as mmsim calibrate writes it (per-second units).
+CALIBRATION = {"A": 1.2, "k": 35.0, "sigma": 0.02, "A_se": 0.01, "k_se": 0.5, "sigma_se": 0.001, "units": dict(UNITS)}
 REQUIRED = {"pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory",
             "events", "wall_s"}
 
@@ -146,10 +149,10 @@ def test_naive_spread_defaults_to_the_median_quoted_spread(data, capsys):
 def test_calibration_file_gives_k_and_the_starting_sigma(data, tmp_path, capsys):
     """k comes from the file (unless --k is given) and is reported with its source."""
     calibration = tmp_path / "cal.json"
-    calibration.write_text(json.dumps({"A": 1.2, "k": 35.0, "sigma": 0.02}))
+    calibration.write_text(json.dumps(CALIBRATION))
     report = replay_json(capsys, data, "--calibration", calibration)
     assert report["strategy_params"]["k"] == 35.0 and report["strategy_params"]["k_source"] == "calibration"
-    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2}
+    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2}  # per second, as saved
     given = replay_json(capsys, data, "--calibration", calibration, "--k", "12")
     assert given["strategy_params"]["k"] == 12.0 and given["strategy_params"]["k_source"] == "--k"
 
@@ -190,10 +193,15 @@ def test_a_missing_file_is_named(data, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("{not json", "line 1: not valid JSON"), ('{"A": 1}', "missing key 'k'"), ('{"k": -2}', "k must be a positive"),
-    ('{"k": 3, "sigma": "x"}', "sigma must be a non-negative"), ("[1, 2]", "expected a JSON object")])
+    ("{not json", "line 1: not valid JSON"),
+    (json.dumps({**CALIBRATION, "k": None}), "field 'k' must be a number > 0"),
+    (json.dumps({**CALIBRATION, "k": -2}), "field 'k' must be a number > 0"),
+    (json.dumps({**CALIBRATION, "sigma": "x"}), "field 'sigma' must be a number > 0"),
+    (json.dumps({"k": 3.0}), "field 'units.A' must be 'per second per side'"),
+    ("[1, 2]", "expected a JSON object")])
 def test_a_bad_calibration_file_is_named_with_the_problem(data, tmp_path, capsys, text, message):
-    """Unparseable JSON, a missing or invalid k or sigma: the file and the problem are in the message."""
+    """Unparseable JSON, a missing or invalid field, a file that is not mmsim calibrate's: the file and the
+    problem are in the message (analytics.load_calibration's checks)."""
     calibration = tmp_path / "cal.json"
     calibration.write_text(text)
     err = fails(capsys, data, "--calibration", calibration, out_dir=tmp_path / "o")
