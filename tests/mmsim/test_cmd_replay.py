@@ -1,8 +1,8 @@
 """``mmsim replay`` end to end on small in-memory days (a stand-in reader), and its error handling.
 
-The tick-file readers (``feeds.read_lobster``, ``feeds.read_tick_files``) are replaced here by a function that
-returns a :class:`feeds.FrameSource`, so the command is tested whether or not the readers are in this build; the
-readers' own bad-input cases are in ``test_replay_bad_files.py``.
+The tick-file readers (``read_lobster``, ``read_tick_files``, as :mod:`mmsim.tick_inputs` imports them) are replaced
+here by a function that returns a :class:`feeds.FrameSource`, so each test builds its day in memory; the readers on
+real files are tested in ``test_replay_files.py`` and ``tests/feeds``.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import feeds
 from analytics.calibration import UNITS
 from engine import DataError
 from feeds import FrameSource, quote_row, tick_frame, trade_row
+from mmsim import tick_inputs
 from mmsim.cli import main
 from mmsim.cmd_replay import ROW
 
@@ -56,8 +56,8 @@ def data(tmp_path, monkeypatch):
     def read_lobster(message_path, orderbook_path=None, *, chunk_rows=100_000, strict=False):
         return FrameSource.from_rows(rows, chunk_rows=1000, name=str(message_path))
 
-    monkeypatch.setattr(feeds, "read_lobster", read_lobster, raising=False)
-    monkeypatch.setattr(feeds, "read_tick_files", lambda *a, **k: read_lobster(a[0]), raising=False)
+    monkeypatch.setattr(tick_inputs, "read_lobster", read_lobster)
+    monkeypatch.setattr(tick_inputs, "read_tick_files", lambda *a, **k: read_lobster(a[0]))
     return path
 
 
@@ -227,8 +227,7 @@ def test_a_reader_error_mid_replay_leaves_no_partial_output(tmp_path, monkeypatc
             raise DataError(f"{path}: row 1001: price is not positive")
 
     rows = synthetic_day(1000)
-    monkeypatch.setattr(feeds, "read_lobster", lambda *a, **k: Broken([tick_frame(rows)], name=str(path)),
-                        raising=False)
+    monkeypatch.setattr(tick_inputs, "read_lobster", lambda *a, **k: Broken([tick_frame(rows)], name=str(path)))
     err = fails(capsys, path, out_dir=tmp_path / "out")
     assert "X_message_1.csv: row 1001: price is not positive" in err
 
@@ -247,11 +246,3 @@ def test_a_strategy_that_raises_stops_the_run_without_output(data, tmp_path, cap
 def test_bad_option_values_exit_2(data, tmp_path, capsys, option):
     """Out-of-range or unknown option values are usage errors (exit 2, one line)."""
     fails(capsys, data, *option, out_dir=tmp_path / "o")
-
-
-def test_without_readers_the_command_says_so(tmp_path, monkeypatch, capsys):
-    """Before the tick-file readers are merged, replay from files is a clear configuration error."""
-    monkeypatch.delattr(feeds, "read_lobster", raising=False)
-    path = tmp_path / "m.csv"
-    path.write_text("x\n")
-    assert "no tick-file readers" in fails(capsys, path)
