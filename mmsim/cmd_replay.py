@@ -18,7 +18,7 @@ from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
-                        load_strategy_class)
+                        load_user_strategy)
 
 MIN_SPREAD_TICKS = 2
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
@@ -141,11 +141,7 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
     elif name == "inventory-capped":
         inner = InventoryCapped(SymmetricSpread(spread, args.order_size), args.max_inventory)
     else:
-        cls = load_strategy_class(name)
-        try:
-            inner = cls()
-        except Exception as exc:
-            raise ConfigError(f"strategy {name!r} could not be created with no arguments: {exc!r}") from exc
+        inner = load_user_strategy(name)
     return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
 
 

@@ -17,7 +17,7 @@ from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_
 from mmsim.compare import compare
 from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import progress_bar
-from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_strategy_class
+from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_user_strategy
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
 COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
@@ -105,11 +105,7 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
         elif name == "inventory-capped":
             built.append(InventoryCapped(SymmetricSpread(spread), args.max_inventory))
         else:
-            cls = load_strategy_class(name)
-            try:
-                built.append(cls())
-            except Exception as exc:
-                raise ConfigError(f"strategy {name!r} could not be created with no arguments: {exc!r}") from exc
+            built.append(load_user_strategy(name))
     return built
 
 
