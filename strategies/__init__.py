@@ -9,7 +9,7 @@ from engine import Fill, MarketState, Quote
 from strategies.avellaneda_stoikov import AvellanedaStoikov
 from strategies.base import Strategy
 from strategies.capped import InventoryCapped
-from strategies.loader import SHIPPED, load_strategy_class
+from strategies.loader import SHIPPED, load_strategy_class, load_user_strategy
 from strategies.rolling_as import RollingAvellanedaStoikov
 from strategies.symmetric import SymmetricSpread
 from strategies.timing import Retimed
@@ -26,4 +26,5 @@ __all__ = [
     "Strategy",
     "SymmetricSpread",
     "load_strategy_class",
+    "load_user_strategy",
 ]
