@@ -17,7 +17,8 @@ from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_
 from mmsim.compare import compare
 from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import progress_bar
-from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_strategy_class
+from strategies import (GLFT, SHIPPED, AvellanedaStoikov, InfiniteHorizonAS, InventoryCapped, SymmetricSpread,
+                        load_strategy_class)
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
 COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
@@ -71,7 +72,7 @@ def add_parser(sub) -> None:
                         f"(default: {' '.join(DEFAULT_STRATEGIES)})")
     p.add_argument("--paths", type=positive_int, default=1000, help="number of paths (default 1000)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed (default 0)")
-    p.add_argument("--gamma", type=positive_float, default=0.1, help="Avellaneda-Stoikov risk aversion (default 0.1)")
+    p.add_argument("--gamma", type=positive_float, default=0.1, help="risk aversion of avellaneda-stoikov, glft and as-infinite (default 0.1)")
     p.add_argument("--strategy-sigma", type=non_negative_float, default=None,
                    help="sigma Avellaneda-Stoikov assumes (default: the market's)")
     p.add_argument("--strategy-k", type=positive_float, default=None,
@@ -79,7 +80,9 @@ def add_parser(sub) -> None:
     p.add_argument("--spread", type=positive_float, default=None,
                    help="naive strategies' total spread (default: Avellaneda-Stoikov's time-average spread)")
     p.add_argument("--max-inventory", type=positive_float, default=5.0,
-                   help="inventory-capped strategy's limit on |q| (default 5)")
+                   help="limit on |q| of inventory-capped, glft and as-infinite (default 5)")
+    p.add_argument("--omega", type=positive_float, default=None,
+                   help="as-infinite discount rate (default: gamma^2 sigma^2 (max-inventory + 1)^2 / 2)")
     p.add_argument("--latency", type=non_negative_float, default=0.0,
                    help="order-entry latency, time units (default 0)")
     p.add_argument("--fee-bps", type=any_float, default=0.0, help="fee in basis points of value, negative for a rebate")
@@ -93,8 +96,9 @@ def add_parser(sub) -> None:
 
 def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
     """Strategy objects for the names given on the command line."""
-    avellaneda = AvellanedaStoikov(gamma=args.gamma, sigma=market.sigma if args.strategy_sigma is None
-                                   else args.strategy_sigma, k=market.k if args.strategy_k is None else args.strategy_k)
+    sigma = market.sigma if args.strategy_sigma is None else args.strategy_sigma
+    k = market.k if args.strategy_k is None else args.strategy_k
+    avellaneda = AvellanedaStoikov(gamma=args.gamma, sigma=sigma, k=k)
     spread = args.spread or avellaneda.average_spread(market.T, market.dt)
     built = []
     for name in names:
@@ -104,6 +108,12 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
             built.append(SymmetricSpread(spread))
         elif name == "inventory-capped":
             built.append(InventoryCapped(SymmetricSpread(spread), args.max_inventory))
+        elif name == "glft":  # A is the market's: the asymptotic quotes need the arrival rate the strategy assumes
+            built.append(GLFT(gamma=args.gamma, sigma=sigma, k=k, A=market.A or args.A,
+                              max_inventory=args.max_inventory))
+        elif name == "as-infinite":
+            built.append(InfiniteHorizonAS(gamma=args.gamma, sigma=sigma, k=k, max_inventory=args.max_inventory,
+                                           omega=getattr(args, "omega", None)))
         else:
             cls = load_strategy_class(name)
             try:
