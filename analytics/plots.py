@@ -357,3 +357,34 @@ def calibration_fit(title: str, depth: np.ndarray, rate: np.ndarray, curves: Map
               title=f"fit check: {verdict}")
     right.legend()
     return fig
+
+
+@_styled
+def heatmap(values: pd.DataFrame, xlabel: str, ylabel: str, title: str) -> Figure:
+    """One metric over two grid axes: ``values`` indexed by the y axis' values, columns the x axis' values,
+    drawn as coloured cells with each value written in its cell (a missing value is left blank).
+
+    Parameters
+    ----------
+    values : DataFrame
+        The metric, rows the ``ylabel`` parameter's values (drawn bottom to top), columns the ``xlabel`` one's.
+    xlabel, ylabel, title : str
+        Axis labels and title.
+    """
+    data = values.to_numpy(dtype=float)
+    fig = _figure(0.5 + 0.45 * max(3, data.shape[0]), width=min(WIDTH_IN, 2.5 + 1.1 * data.shape[1]))
+    ax = fig.subplots()
+    finite = data[np.isfinite(data)]
+    image = ax.imshow(np.ma.masked_invalid(data), origin="lower", aspect="auto", cmap="viridis",
+                      vmin=finite.min() if finite.size else 0, vmax=finite.max() if finite.size else 1)
+    ax.grid(False)
+    ax.set_xticks(range(data.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in values.columns])
+    ax.set_yticks(range(data.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in values.index])
+    middle = 0.5 * (finite.min() + finite.max()) if finite.size else 0.0
+    for (i, j), v in np.ndenumerate(data):
+        if np.isfinite(v):
+            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
+                    color="black" if v > middle else "white")
+    fig.colorbar(image, ax=ax)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    return fig
