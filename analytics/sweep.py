@@ -343,10 +343,10 @@ class _LocalPool:
         return concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED).done
 
     def close(self, interrupted: bool) -> None:
-        self.pool.shutdown(wait=not interrupted, cancel_futures=True)
         if interrupted:  # stop the cells in flight now rather than wait for them (they are lost either way)
-            for process in list(getattr(self.pool, "_processes", {}).values()):
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
                 process.terminate()
+        self.pool.shutdown(wait=not interrupted, cancel_futures=True)
 
 
 class _DaskPool:
