@@ -416,12 +416,9 @@ def rebuild_report(directory: str | os.PathLike) -> Path:
     return build_report(results, directory, config=config, **{k: v for k, v in options.items() if k in known})
 
 
-#: Metrics drawn as heatmaps in a sweep report, with their captions.
-SWEEP_HEATMAPS = {"pnl_mean": "mean final P&L per path", "pnl_std": "standard deviation of the final P&L",
-                  "sharpe": "Sharpe across paths (mean / std of the final P&L)",
-                  "mean_q2": "time-averaged q^2 (inventory risk)", "fills_mean": "fills per path",
-                  "avg_spread": "time-averaged quoted spread"}
-#: At most this many slices of the grid's further axes get their own heatmaps.
+#: Metrics drawn as heatmaps in a sweep report.
+SWEEP_HEATMAPS = ("pnl_mean", "pnl_std", "sharpe", "mean_q2", "fills_mean", "avg_spread")
+#: At most this many slices of the grid's further axes get their own figure.
 SWEEP_SLICES_SHOWN = 6
 
 
@@ -429,9 +426,9 @@ def build_sweep_report(table: pd.DataFrame, names: Sequence[str], out_dir: str |
                        title: str = "mmsim sweep", config: Mapping | None = None) -> Path:
     """Write ``report.html`` for a sweep table (one row per cell, see :func:`analytics.sweep.run_sweep`).
 
-    Each metric of :data:`SWEEP_HEATMAPS` is drawn over the first two grid axes (x the first, y the second; a
-    one-axis grid gives a single row), once per combination of the further axes' values (the first
-    :data:`SWEEP_SLICES_SHOWN` of them), then the whole table is listed.
+    One figure per combination of the further axes' values (the first :data:`SWEEP_SLICES_SHOWN`), with a heatmap
+    of each metric of :data:`SWEEP_HEATMAPS` over the first two grid axes (x the first, y the second; a one-axis
+    grid gives a single row); then the whole table.
 
     Parameters
     ----------
@@ -457,12 +454,13 @@ def build_sweep_report(table: pd.DataFrame, names: Sequence[str], out_dir: str |
     figs = {}
     for n, (key, part) in enumerate(slices[:SWEEP_SLICES_SHOWN]):
         key = key if isinstance(key, tuple) else (key,)
-        where = ", ".join(f"{r} = {v:g}" if isinstance(v, float) else f"{r} = {v}" for r, v in zip(rest, key))
-        for metric, caption in SWEEP_HEATMAPS.items():
-            grid = (part.pivot(index=y, columns=x, values=metric) if y is not None
-                    else part.set_index(x)[[metric]].T.rename(index={metric: ""}))
-            fig = plots.heatmap(grid, x, y or "", f"{metric}" + (f" ({where})" if where else ""))
-            figs[f"{metric}-{n}"] = (fig, caption + (f", {where}" if where else ""))
+        where = ", ".join(f"{r} = {plots.tick_text(v)}" for r, v in zip(rest, key))
+        panels = {metric: (part.pivot(index=y, columns=x, values=metric) if y is not None
+                           else part.set_index(x)[[metric]].T.rename(index={metric: ""}))
+                  for metric in SWEEP_HEATMAPS}
+        caption = (f"Each cell's mean P&amp;L, its standard deviation, Sharpe across paths, time-averaged q^2, "
+                   f"fills per path and average quoted spread{' at ' + html.escape(where) if where else ''}.")
+        figs[f"heatmaps-{n}"] = (plots.heatmaps(panels, x, y or "", where or title), caption)
     note = (f"<p class='note'>{len(table)} cells; heatmaps of the first {SWEEP_SLICES_SHOWN} of {len(slices)} "
             f"slices.</p>" if len(slices) > SWEEP_SLICES_SHOWN else f"<p class='note'>{len(table)} cells.</p>")
     rows = [[_fmt(v) if not isinstance(v, str) else html.escape(v) for v in r] for r in table.itertuples(index=False)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import os
 import signal
 import subprocess
@@ -31,7 +33,7 @@ def test_writes_the_table_csv_cells_and_a_report_with_heatmaps(tmp_path, capsys)
     assert len(pd.read_csv(tmp_path / "sweep.csv")) == 4
     assert len(list((tmp_path / "cells").glob("cell-*.json"))) == 4
     html = (tmp_path / "report.html").read_text()
-    assert "fig-pnl_mean-0" in html and "fig-sharpe-0" in html
+    assert "fig-heatmaps-0" in html and "fig-heatmaps-1" not in html
 
 
 def test_a_strategy_axis_compares_the_shipped_strategies(tmp_path, capsys):
@@ -99,3 +101,16 @@ def test_ctrl_c_stops_at_once_with_exit_130_and_keeps_the_finished_cells(tmp_pat
     assert 1 <= len(files) < 12 and all(p.name.startswith("cell-") for p in files)
     for path in files:
         json.loads(path.read_text())
+
+
+def test_the_documented_commands_run(tmp_path, monkeypatch):
+    """Every `mmsim sweep` line of docs/sweeps.md and docs/readme-sweep.md exits 0, in order, in an empty folder."""
+    monkeypatch.chdir(tmp_path)
+    commands = [line for doc in ("sweeps.md", "readme-sweep.md")
+                for block in re.findall(r"```bash\n(.*?)```", (REPO / "docs" / doc).read_text(), flags=re.S)
+                for line in block.splitlines() if line.strip()]
+    assert len(commands) == 5
+    for command in commands:
+        argv = shlex.split(command)
+        assert argv[:2] == ["mmsim", "sweep"] and main(argv[1:]) == 0, command
+    assert (tmp_path / "glft-sweep" / "report.html").is_file()
