@@ -77,6 +77,13 @@ class Calibration:
             "data": self.summary,
         }
 
+    def parameters(self) -> CalibratedParameters:
+        """The headline ``A``, ``k``, ``sigma`` and their standard errors, per second (the same values
+        :func:`load_calibration` reads back from the saved file); convert with
+        :meth:`CalibratedParameters.in_time_unit`."""
+        return CalibratedParameters(A=self.mle.A, k=self.mle.k, sigma=self.sigma.sigma, A_se=self.mle.A_se,
+                                    k_se=self.mle.k_se, sigma_se=self.sigma.se)
+
     def figure(self):
         """The fit plot (a matplotlib Figure): left, the rate of orders reaching each depth, data against the MLE
         seen through the spread (solid), ``A exp(-k delta)`` itself (dashed) and the least-squares line (dotted),

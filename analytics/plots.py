@@ -229,6 +229,14 @@ def quotes_vs_mid(marks: pd.DataFrame, quotes: pd.DataFrame, fills: pd.DataFrame
     return fig
 
 
+def readable(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant digits, but a large amount (a day's P&L in dollars, shares traded) in
+    whole units with thousands separators rather than in scientific notation: 22,503 not 2.25e+04."""
+    if 10 ** digits <= abs(x) < 1e15:  # where the g format would switch to scientific notation
+        return f"{x:,.0f}"
+    return f"{x:.{digits}g}"
+
+
 @_styled
 def attribution_bars(summaries: Mapping[str, pd.DataFrame], ylabel: str, title: str) -> Figure:
     """The P&L attribution as grouped bars: spread capture, inventory P&L, minus fees and their sum, per strategy.
@@ -252,7 +260,7 @@ def attribution_bars(summaries: Mapping[str, pd.DataFrame], ylabel: str, title: 
         err = None if np.all(np.isnan(se)) else 1.96 * np.nan_to_num(se)
         bars = ax.bar(x + (i - (n - 1) / 2) * width, mean, width=width, color=colour(i), label=name, yerr=err,
                       capsize=3, error_kw={"elinewidth": 1, "ecolor": "0.25"})
-        ax.bar_label(bars, fmt="%.3g", fontsize=8, padding=2)
+        ax.bar_label(bars, fmt=readable, fontsize=8, padding=2)
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.set_xticks(x, [COMPONENT_LABELS[p] for p in parts])
     ax.set(ylabel=ylabel, title=title)

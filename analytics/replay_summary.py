@@ -1,62 +1,52 @@
-"""The summary of one replay: P&L split into spread capture, inventory P&L and fees, plus fill and inventory figures.
-
-``_attribute`` is a stop-gap for the full attribution of :mod:`analytics.attribution` (built separately, with
-``attribute(ledger)``); at merge the summary should call that instead.
-"""
+"""The summary of one replay: the P&L split of :func:`analytics.attribution.attribute`, plus fill and inventory
+figures, as the flat dict ``mmsim replay`` prints."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from analytics.attribution import COMPONENTS, attribute
+from analytics.risk import turnover
 from engine import Ledger
-
-
-def _attribute(ledger: Ledger) -> dict[str, float]:
-    """P&L of a one-path ledger and its split, ``pnl = spread_capture + inventory_pnl - fees``.
-
-    * spread capture: each fill's edge against the mid when it filled, times its size,
-      ``sum side * (mid - price) * size``;
-    * inventory P&L: the inventory held through each move of the mid, ``sum q * dmid`` over the marks;
-    * fees: what the fills paid (negative for rebates).
-
-    The identity is exact in real arithmetic because every fill records the mid in force when it happened and
-    the marks record every change of the mid with the inventory held through it.
-    """
-    fills, marks = ledger.fills, ledger.marks
-    side, price, size, mid = (fills[c].to_numpy() for c in ("side", "price", "size", "mid"))
-    spread_capture = float(np.sum(side * (mid - price) * size))
-    fees = float(fills["fee"].sum())
-    mark_mid, mark_q = marks["mid"].to_numpy(), marks["inventory"].to_numpy()
-    inventory_pnl = float(np.sum(mark_q[1:] * np.diff(mark_mid)))
-    mtm = marks["mtm"].to_numpy()
-    pnl = float(mtm[-1] - mtm[0]) if len(mtm) else 0.0
-    return {"pnl": pnl, "spread_capture": spread_capture, "inventory_pnl": inventory_pnl, "fees": fees}
 
 
 def replay_summary(ledger: Ledger) -> dict[str, float]:
     """The figures ``mmsim replay`` reports for a one-path ledger.
 
+    Parameters
+    ----------
+    ledger : Ledger
+        A replay's tables (one path).
+
     Returns
     -------
     dict
-        ``pnl``, ``spread_capture``, ``inventory_pnl``, ``fees`` (see :func:`_attribute`); ``fills``;
-        ``volume`` (shares traded); ``notional`` (value traded); ``buys``, ``sells`` (fills on each side);
+        ``pnl``, ``spread_capture``, ``inventory_pnl``, ``fees`` (:func:`analytics.attribution.attribute`:
+        ``pnl = spread_capture + inventory_pnl - fees``); ``fills``; ``volume`` and ``notional`` (quantity and
+        value traded, :func:`analytics.risk.turnover`); ``buys``, ``sells`` (fills on each side);
         ``final_inventory``; ``max_abs_inventory``; ``start``, ``end`` (first and last mark times); ``quotes``
         (quotes that went live).
+
+    Raises
+    ------
+    ConfigError
+        If the ledger has no marks (the data never quoted a mid).
     """
     fills, marks = ledger.fills, ledger.marks
-    out = _attribute(ledger)
+    per_path = attribute(ledger)
+    split, traded = per_path.iloc[0], turnover(fills, per_path.index).iloc[0]
     inventory = fills["inventory"].to_numpy()
-    out.update({
+    side = fills["side"].to_numpy()
+    return {
+        "pnl": float(split["pnl"]), **{c: float(split[c]) for c in COMPONENTS},
         "fills": int(len(fills)),
-        "volume": float(fills["size"].sum()),
-        "notional": float((fills["price"] * fills["size"]).sum()),
-        "buys": int((fills["side"] > 0).sum()),
-        "sells": int((fills["side"] < 0).sum()),
-        "final_inventory": float(marks["inventory"].iloc[-1]) if len(marks) else 0.0,
+        "volume": float(traded["turnover"]),
+        "notional": float(traded["turnover_value"]),
+        "buys": int((side > 0).sum()),
+        "sells": int((side < 0).sum()),
+        "final_inventory": float(marks["inventory"].iloc[-1]),
         "max_abs_inventory": float(np.abs(inventory).max()) if len(inventory) else 0.0,
-        "start": float(marks["time"].iloc[0]) if len(marks) else float("nan"),
-        "end": float(marks["time"].iloc[-1]) if len(marks) else float("nan"),
+        "start": float(marks["time"].iloc[0]),
+        "end": float(marks["time"].iloc[-1]),
         "quotes": int(len(ledger.quotes)),
-    })
-    return out
+    }

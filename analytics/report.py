@@ -145,13 +145,14 @@ def _quotes_figure(analysis: Analysis, clock: str):
     path = int(ledger.marks["path"].iloc[0])
     marks, quotes, fills = (t[t["path"] == path] for t in (ledger.marks, ledger.quotes, ledger.fills))
     start, end = float(marks["time"].iloc[0]), float(marks["time"].iloc[-1])
+    where = "the day" if clock == "real" else f"path {path}"  # a real clock's path is a replayed day
     if clock == "real" and end - start > QUOTE_WINDOW_S:
         middle = 0.5 * (start + end)
         lo, hi = middle - QUOTE_WINDOW_S / 2, middle + QUOTE_WINDOW_S / 2
-        what = f"{QUOTE_WINDOW_S / 60:g} minutes in the middle of path {path}"
+        what = f"{QUOTE_WINDOW_S / 60:g} minutes in the middle of {where}"
     else:
         lo, hi = start, end
-        what = f"path {path}"
+        what = where
     steps, _, ends = inventory_steps(ledger)
     t, q = _step_arrays(steps, ends, path)
     inventory = _window(pd.DataFrame({"time": t, "q": q}), lo, hi)
@@ -230,7 +231,7 @@ def _fmt(value, digits: int = 4) -> str:
         return "&ndash;"
     if np.isinf(x):
         return "&infin;" if x > 0 else "-&infin;"
-    return f"{x:.{digits}g}"
+    return plots.readable(x, digits)
 
 
 def _pm(mean: float, se: float) -> str:

@@ -228,15 +228,32 @@ def path_risk(ledger: Ledger, *, cap: float | None = None, clock: str = "synthet
     quotes = ledger.quotes
     sides = quotes["bid"].notna().astype(int) + quotes["ask"].notna().astype(int)
     out["quoted_sides"] = sides.groupby(quotes["path"]).sum().reindex(out.index, fill_value=0)
-    fills = ledger.fills
-    grouped = fills.groupby("path")
-    count = grouped.size().reindex(out.index, fill_value=0)
+    count = ledger.fills.groupby("path").size().reindex(out.index, fill_value=0)
     out["fill_ratio"] = count / out["quoted_sides"].where(out["quoted_sides"] > 0)
     out["fill_rate"] = count / out["duration"].where(out["duration"] > 0)
-    out["turnover"] = grouped["size"].sum().reindex(out.index, fill_value=0.0)
-    value = (fills["price"] * fills["size"]).groupby(fills["path"]).sum()
-    out["turnover_value"] = value.reindex(out.index, fill_value=0.0)
+    out = out.join(turnover(ledger.fills, out.index))
     return out.rename_axis("path")
+
+
+def turnover(fills: pd.DataFrame, paths: pd.Index) -> pd.DataFrame:
+    """Quantity and value traded on each path: ``turnover = sum |size|``, ``turnover_value = sum price * size``.
+
+    Parameters
+    ----------
+    fills : DataFrame
+        A ledger's fills table.
+    paths : Index
+        The paths to report (0 for a path without fills).
+
+    Returns
+    -------
+    DataFrame
+        Indexed like ``paths``: ``turnover``, ``turnover_value``.
+    """
+    by = fills["path"]
+    return pd.DataFrame({"turnover": fills["size"].groupby(by).sum(),
+                         "turnover_value": (fills["price"] * fills["size"]).groupby(by).sum()}
+                        ).reindex(paths, fill_value=0.0)
 
 
 def inventory_distribution(ledger: Ledger, max_levels: int = 101) -> pd.Series:

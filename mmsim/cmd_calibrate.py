@@ -9,7 +9,7 @@ import time
 from analytics import Calibration, calibrate, load_calibration
 from engine import ConfigError
 from mmsim.cli import positive_float
-from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_json
+from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 
 CALIBRATION_FILE = "calibration.json"
@@ -51,12 +51,13 @@ def run(args) -> int:
                        tolerance=args.tolerance)
     report = {"command": "calibrate", **result.to_dict(), "files": list(source.files)}
     if args.out is not None:
-        out = prepare_out_dir(args.out)  # only now: a failed calibration leaves nothing behind
-        result.write_plot(out / PLOT_FILE)
-        report["out"] = str(out)
-    report["wall_s"] = round(time.perf_counter() - start, 3)
-    if args.out is not None:
-        write_json(out / CALIBRATION_FILE, report)
+        with staged_out_dir(args.out) as stage:  # only now, and staged: a failure leaves nothing behind
+            result.write_plot(stage / PLOT_FILE)
+            report["out"] = str(stage.parent)
+            report["wall_s"] = round(time.perf_counter() - start, 3)
+            write_json(stage / CALIBRATION_FILE, report)
+    else:
+        report["wall_s"] = round(time.perf_counter() - start, 3)
     if args.json:
         json.dump(json_safe(report), sys.stdout)
         sys.stdout.write("\n")

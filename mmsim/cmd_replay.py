@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
+from analytics.calibration import load_calibration
 from analytics.replay_summary import replay_summary
+from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float
-from mmsim.output import json_safe, prepare_out_dir, write_json
+from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
-                        load_strategy_class)
+                        load_user_strategy)
 
 MIN_SPREAD_TICKS = 2
+#: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
+REPLAY_TIME_UNIT_S = 1.0
+#: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
+ROW = ("pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory")
 
 
 def add_parser(sub) -> None:
@@ -44,8 +47,8 @@ def add_parser(sub) -> None:
     s.add_argument("--sigma", type=non_negative_float, default=None,
                    help="fixed volatility, price per sqrt(second) (default: realised, estimated online)")
     s.add_argument("--calibration", metavar="FILE",
-                   help='JSON with "k" and optionally "sigma" (start of the online estimate) and "A", '
-                        "per-second units")
+                   help="calibration.json written by mmsim calibrate: its k, and its sigma as the start of the "
+                        "online estimate (per-second units, the replay's clock)")
     s.add_argument("--horizon-s", type=positive_float, default=60.0,
                    help="Avellaneda-Stoikov rolling horizon, seconds (default 60)")
     s.add_argument("--sigma-window-s", type=positive_float, default=300.0,
@@ -78,7 +81,8 @@ def add_parser(sub) -> None:
                    help="fee per share filled, negative for a rebate (default 0)")
 
     p.add_argument("--out", metavar="DIR", default=None,
-                   help="write fills, quotes and marks (Parquet) and summary.json here, once the run succeeded")
+                   help="write summary.json, report.html and the ledger (STRATEGY/{fills,quotes,marks}.parquet) here, "
+                        "once the run succeeded; mmsim report DIR rebuilds the report")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
@@ -86,34 +90,16 @@ def add_parser(sub) -> None:
 # -- inputs ------------------------------------------------------------------------------------------------------
 
 def read_calibration(path: str) -> dict[str, float]:
-    """``k`` (required), ``sigma`` and ``A`` (optional) from a calibration JSON file, per-second units.
+    """``A``, ``k`` and ``sigma`` from a ``calibration.json`` written by ``mmsim calibrate``
+    (:func:`analytics.load_calibration`), on replay's clock: seconds, the file's own unit, so nothing is scaled.
 
     Raises
     ------
     DataError
-        If the file cannot be read or parsed, or a value is missing or not a positive number.
+        As for :func:`analytics.load_calibration`: the file and the bad field are named.
     """
-    try:
-        raw = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read the calibration file ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise DataError(f"{path}: line {exc.lineno}: not valid JSON ({exc.msg})") from None
-    if not isinstance(raw, dict):
-        raise DataError(f"{path}: expected a JSON object with keys k, sigma, A")
-    out = {}
-    for key, required in (("k", True), ("sigma", False), ("A", False)):
-        if key not in raw:
-            if required:
-                raise DataError(f"{path}: missing key {key!r}")
-            continue
-        value = raw[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value) or (
-                value <= 0 if key != "sigma" else value < 0):
-            raise DataError(f"{path}: {key} must be a {'non-negative' if key == 'sigma' else 'positive'} "
-                            f"number, got {value!r}")
-        out[key] = float(value)
-    return out
+    params = load_calibration(path).in_time_unit(REPLAY_TIME_UNIT_S)
+    return {"k": params.k, "sigma": params.sigma, "A": params.A}
 
 
 def _k_from_trade_depths(chunk) -> float:
@@ -155,11 +141,7 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
     elif name == "inventory-capped":
         inner = InventoryCapped(SymmetricSpread(spread, args.order_size), args.max_inventory)
     else:
-        cls = load_strategy_class(name)
-        try:
-            inner = cls()
-        except Exception as exc:
-            raise ConfigError(f"strategy {name!r} could not be created with no arguments: {exc!r}") from exc
+        inner = load_user_strategy(name)
     return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
 
 
@@ -172,25 +154,33 @@ def replay(source, strategy, fill_model: TradeThroughFills, *, latency_s: float 
     return sim
 
 
-def _write_outputs(out: str, sim, report: dict) -> Path:
-    """Write the ledger and summary.json into ``out``: staged in a temporary folder inside it, then moved into
-    place file by file, so a failure leaves no partial output behind."""
-    folder = prepare_out_dir(out)
-    stage = Path(tempfile.mkdtemp(prefix=".replay-staging-", dir=folder))
-    try:
-        sim.ledger.save(stage)
-        write_json(stage / "summary.json", report)
-        for path in sorted(stage.iterdir()):
-            os.replace(path, folder / path.name)
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
-    return folder
+def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tuple[Path, Path]:
+    """Save the results in the layout ``mmsim report`` reads (as ``mmsim run`` does): ``summary.json`` with
+    ``rows``, ``config`` and the ``report`` options, the ledger in ``<strategy>/``, and ``report.html`` on the
+    real-time clock. Everything is staged, so a failure leaves no partial output behind.
+
+    Returns the folder and the report file."""
+    name = report["strategy"]
+    options = report_options("real", cap=cap, title=f"mmsim replay: {name} on {report['source']}")
+    # The options as given, with the values that defaulted to the data (tick size, k, spread) filled in.
+    config = {**{k: v for k, v in vars(args).items() if k not in ("handler", "json")},
+              "tick_size": report["market"]["tick_size"], "k": report["strategy_params"]["k"],
+              "spread": report["strategy_params"].get("spread", args.spread)}
+    with staged_out_dir(out) as stage:
+        folder = stage.parent
+        (stage / name).mkdir()
+        sim.ledger.save(stage / name)
+        saved = {**report, "out": str(folder), "rows": [{"strategy": name, **{k: report[k] for k in ROW}}],
+                 "config": config, "report": options}
+        write_json(stage / SUMMARY_FILE, saved)
+        build_report([(name, sim.ledger)], stage, config=config, **options)
+    return folder, folder / REPORT_FILE
 
 
 def run(args) -> int:
     start = time.perf_counter()
-    if args.out is not None and Path(args.out).exists() and not Path(args.out).is_dir():
-        raise ConfigError(f"--out {args.out!r} is a file, not a directory")
+    if args.out is not None:
+        check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
@@ -226,7 +216,9 @@ def run(args) -> int:
                             "calibration": calibration or None, **_strategy_params(args, spread)},
     }
     if args.out is not None:
-        report["out"] = str(_write_outputs(args.out, sim, report))
+        cap = args.max_inventory if args.strategy == "inventory-capped" else None
+        folder, html_path = _write_outputs(args.out, sim, report, args, cap)
+        report["out"], report["report_html"] = str(folder), str(html_path)
     report["total_s"] = round(time.perf_counter() - start, 3)
 
     if args.json:
@@ -263,4 +255,4 @@ def _print_report(r: dict) -> None:
           f"{m['fills_at_price']} at price, {m['fills_book_through']} book through), volume {r['volume']:g}, "
           f"final inventory {r['final_inventory']:g}, max |inventory| {r['max_abs_inventory']:g}")
     print(f"  {r['events']} events in {r['wall_s']:.2f} s (total {r['total_s']:.2f} s)"
-          + (f"; results in {r['out']}/" if "out" in r else ""))
+          + (f"; results in {r['out']}/ (report: {r['report_html']})" if "out" in r else ""))

@@ -9,16 +9,16 @@ import time
 
 import pandas as pd
 
-from analytics.report import build_report, report_options
+from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, ExponentialFills, Fees, StepFills
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.compare import compare
-from mmsim.output import check_out_dir, json_safe, prepare_out_dir, write_csv, write_json, write_parquet
+from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import progress_bar
 from strategies import (GLFT, SHIPPED, AvellanedaStoikov, InfiniteHorizonAS, InventoryCapped, SymmetricSpread,
-                        load_strategy_class)
+                        load_user_strategy)
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
 COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
@@ -115,11 +115,7 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
             built.append(InfiniteHorizonAS(gamma=args.gamma, sigma=sigma, k=k, max_inventory=args.max_inventory,
                                            omega=getattr(args, "omega", None)))
         else:
-            cls = load_strategy_class(name)
-            try:
-                built.append(cls())
-            except Exception as exc:
-                raise ConfigError(f"strategy {name!r} could not be created with no arguments: {exc!r}") from exc
+            built.append(load_user_strategy(name))
     return built
 
 
@@ -135,20 +131,23 @@ def run(args) -> int:
                           fees=fees, workers=args.workers, progress=advance)
     wall = time.perf_counter() - start
 
-    out = prepare_out_dir(args.out)  # only once the run succeeded: a failed run leaves nothing behind
     table = pd.DataFrame([r.summary for r in results])[COLUMNS]
     config = {k: v for k, v in vars(args).items() if k != "handler"}
-    for r in results:
-        folder = out / r.name
-        folder.mkdir(exist_ok=True)
-        r.ledger.save(folder)
-        write_parquet(folder / "paths.parquet", r.per_path.reset_index())
-    write_csv(out / "summary.csv", table)
     options = report_options("synthetic", cap=args.max_inventory, title="mmsim run")
-    report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
-              "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
-    write_json(out / "summary.json", report)
-    html_path = build_report([(r.name, r.ledger) for r in results], out, config=config, **options)
+    # Only once the run succeeded, and staged: a failed run or report leaves nothing behind.
+    with staged_out_dir(args.out) as stage:
+        out = stage.parent
+        for r in results:
+            folder = stage / r.name
+            folder.mkdir()
+            r.ledger.save(folder)
+            write_parquet(folder / "paths.parquet", r.per_path.reset_index())
+        write_csv(stage / "summary.csv", table)
+        report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
+                  "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
+        write_json(stage / SUMMARY_FILE, report)
+        build_report([(r.name, r.ledger) for r in results], stage, config=config, **options)
+    html_path = out / REPORT_FILE
 
     if args.json:
         json.dump(json_safe({**report, "report_html": str(html_path)}), sys.stdout)

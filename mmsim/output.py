@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import math
 import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +33,36 @@ def prepare_out_dir(out: str | os.PathLike) -> Path:
     except OSError as exc:
         raise ConfigError(f"--out {str(out)!r}: cannot create the directory ({exc.strerror})") from None
     return path
+
+
+@contextmanager
+def staged_out_dir(out: str | os.PathLike) -> Iterator[Path]:
+    """Yield an empty staging folder inside ``out``; when the block succeeds, move everything written there into
+    ``out`` (file by file, sub-folders kept), so an error anywhere leaves no partial output behind.
+
+    ``out`` is created if needed; if the block fails and ``out`` did not exist before, it is removed again.
+
+    Raises
+    ------
+    ConfigError
+        If ``out`` is an existing file or cannot be created.
+    """
+    existed = Path(out).exists()
+    folder = prepare_out_dir(out)
+    stage = Path(tempfile.mkdtemp(prefix=".mmsim-staging-", dir=folder))
+    try:
+        yield stage
+        for path in sorted(stage.rglob("*")):
+            if path.is_file():
+                target = folder / path.relative_to(stage)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if not existed:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
 
 
 def json_safe(value):

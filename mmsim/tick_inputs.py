@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import ConfigError, DataError
+from feeds import read_lobster, read_tick_files
 from mmsim.cli import positive_int
 
 
@@ -30,16 +31,6 @@ def _existing(path: str) -> str:
     return path
 
 
-def _reader(name: str):
-    """A tick-file reader of :mod:`feeds`, looked up when called (so tests can stand in for it)."""
-    import feeds
-
-    reader = getattr(feeds, name, None)
-    if reader is None:
-        raise ConfigError(f"this build has no tick-file readers (feeds.{name} is missing)")
-    return reader
-
-
 def open_tick_source(args):
     """The tick source the data options name (LOBSTER, or generic quotes and trades files).
 
@@ -58,9 +49,9 @@ def open_tick_source(args):
             raise ConfigError("--orderbook goes with a LOBSTER PATH")
         if args.quotes is None or args.trades is None:
             raise ConfigError("--quotes and --trades go together")
-        return _reader("read_tick_files")(_existing(args.quotes), _existing(args.trades),
-                                          chunk_rows=args.chunk_rows, strict=args.strict)
+        return read_tick_files(_existing(args.quotes), _existing(args.trades), chunk_rows=args.chunk_rows,
+                               strict=args.strict)
     if args.path is None:
         raise ConfigError("give the data: PATH (a LOBSTER message file) or --quotes Q --trades T")
     orderbook = None if args.orderbook is None else _existing(args.orderbook)
-    return _reader("read_lobster")(_existing(args.path), orderbook, chunk_rows=args.chunk_rows, strict=args.strict)
+    return read_lobster(_existing(args.path), orderbook, chunk_rows=args.chunk_rows, strict=args.strict)

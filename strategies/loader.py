@@ -69,3 +69,19 @@ def load_strategy_class(spec: str) -> type:
     return cls
 
 
+
+
+def load_user_strategy(spec: str):
+    """An instance of the class named by ``spec`` (see :func:`load_strategy_class`), created with no arguments:
+    what the commands do with a strategy that is not one of the shipped names they configure themselves.
+
+    Raises
+    ------
+    ConfigError
+        As for :func:`load_strategy_class`, or if the class cannot be created with no arguments.
+    """
+    cls = load_strategy_class(spec)
+    try:
+        return cls()
+    except Exception as exc:
+        raise ConfigError(f"strategy {spec!r} could not be created with no arguments: {exc!r}") from exc

@@ -76,3 +76,14 @@ def test_a_missing_or_broken_calibration_file_is_named(tmp_path):
     (tmp_path / "bad.json").write_text("{\n  'A': 1\n}")
     with pytest.raises(DataError, match="bad.json: line 2: not valid JSON"):
         load_calibration(tmp_path / "bad.json")
+
+
+def test_a_calibrations_parameters_are_what_its_saved_file_loads_as(tmp_path):
+    """Calibration.parameters() gives, per second, the A, k, sigma and SEs load_calibration reads from its dict."""
+    result = calibrate(synthetic_ticks(A=1.0, k=40.0, duration_s=600.0))
+    saved_dict = {key: value for key, value in result.to_dict().items()
+                  if key in ("A", "k", "sigma", "A_se", "k_se", "sigma_se", "units")}
+    path = tmp_path / "calibration.json"
+    path.write_text(json.dumps(saved_dict))
+    assert result.parameters() == load_calibration(path)
+    assert result.parameters().time_unit_s == 1.0

@@ -85,3 +85,11 @@ def test_load_results_errors(tmp_path):
     (tmp_path / "summary.json").write_text(json.dumps({"rows": []}))
     with pytest.raises(DataError, match="'rows'"):
         load_results(tmp_path)
+
+
+def test_large_amounts_are_shown_in_whole_units_not_scientific_notation():
+    """A day's P&L reads 22,503, not 2.25e+04; small figures keep their significant digits."""
+    from analytics.plots import readable
+
+    assert readable(22502.98) == "22,503" and readable(-27308.97, 4) == "-27,309"
+    assert readable(4805.99, 4) == "4806" and readable(0.013354) == "0.0134"

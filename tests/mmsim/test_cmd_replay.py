@@ -1,8 +1,8 @@
 """``mmsim replay`` end to end on small in-memory days (a stand-in reader), and its error handling.
 
-The tick-file readers (``feeds.read_lobster``, ``feeds.read_tick_files``) are replaced here by a function that
-returns a :class:`feeds.FrameSource`, so the command is tested whether or not the readers are in this build; the
-readers' own bad-input cases are in ``test_replay_bad_files.py``.
+The tick-file readers (``read_lobster``, ``read_tick_files``, as :mod:`mmsim.tick_inputs` imports them) are replaced
+here by a function that returns a :class:`feeds.FrameSource`, so each test builds its day in memory; the readers on
+real files are tested in ``test_replay_files.py`` and ``tests/feeds``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import feeds
+from analytics.calibration import UNITS
 from engine import DataError
 from feeds import FrameSource, quote_row, tick_frame, trade_row
+from mmsim import tick_inputs
 from mmsim.cli import main
+from mmsim.cmd_replay import ROW
 
+#: A calibration.json as mmsim calibrate writes it (per-second units).
+CALIBRATION = {"A": 1.2, "k": 35.0, "sigma": 0.02, "A_se": 0.01, "k_se": 0.5, "sigma_se": 0.001, "units": dict(UNITS)}
 REQUIRED = {"pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory",
             "events", "wall_s"}
 
@@ -52,8 +56,8 @@ def data(tmp_path, monkeypatch):
     def read_lobster(message_path, orderbook_path=None, *, chunk_rows=100_000, strict=False):
         return FrameSource.from_rows(rows, chunk_rows=1000, name=str(message_path))
 
-    monkeypatch.setattr(feeds, "read_lobster", read_lobster, raising=False)
-    monkeypatch.setattr(feeds, "read_tick_files", lambda *a, **k: read_lobster(a[0]), raising=False)
+    monkeypatch.setattr(tick_inputs, "read_lobster", read_lobster)
+    monkeypatch.setattr(tick_inputs, "read_tick_files", lambda *a, **k: read_lobster(a[0]))
     return path
 
 
@@ -93,11 +97,13 @@ def test_every_strategy_replays_with_the_pnl_identity_and_writes_its_outputs(str
     assert REQUIRED <= set(report)
     assert report["fills"] > 0 and report["fees"] > 0
     assert_identity(report)
-    assert sorted(p.name for p in out.iterdir()) == ["fills.parquet", "marks.parquet", "quotes.parquet",
-                                                     "summary.json"]
+    name = report["strategy"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([name, "report.html", "summary.json"])
+    assert sorted(p.name for p in (out / name).iterdir()) == ["fills.parquet", "marks.parquet", "quotes.parquet"]
     saved = json.loads((out / "summary.json").read_text())
     assert saved["pnl"] == report["pnl"] and saved["fills"] == report["fills"]
-    assert len(pd.read_parquet(out / "fills.parquet")) == report["fills"]
+    assert saved["rows"] == [{"strategy": name, **{k: report[k] for k in ROW}}]
+    assert len(pd.read_parquet(out / name / "fills.parquet")) == report["fills"]
 
 
 def test_inventory_capped_keeps_within_its_limit(data, capsys):
@@ -111,8 +117,8 @@ def test_the_same_run_twice_gives_the_same_ledger(data, tmp_path, capsys):
     for name in ("a", "b"):
         replay_json(capsys, data, "--latency-ms", "200", "--out", tmp_path / name)
     for table in ("fills", "quotes", "marks"):
-        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / f"{table}.parquet"),
-                                      pd.read_parquet(tmp_path / "b" / f"{table}.parquet"))
+        pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "a" / "avellaneda-stoikov" / f"{table}.parquet"),
+                                      pd.read_parquet(tmp_path / "b" / "avellaneda-stoikov" / f"{table}.parquet"))
 
 
 def test_fill_on_touch_fills_at_least_as_often_as_the_conservative_queue(data, capsys):
@@ -143,10 +149,10 @@ def test_naive_spread_defaults_to_the_median_quoted_spread(data, capsys):
 def test_calibration_file_gives_k_and_the_starting_sigma(data, tmp_path, capsys):
     """k comes from the file (unless --k is given) and is reported with its source."""
     calibration = tmp_path / "cal.json"
-    calibration.write_text(json.dumps({"A": 1.2, "k": 35.0, "sigma": 0.02}))
+    calibration.write_text(json.dumps(CALIBRATION))
     report = replay_json(capsys, data, "--calibration", calibration)
     assert report["strategy_params"]["k"] == 35.0 and report["strategy_params"]["k_source"] == "calibration"
-    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2}
+    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2}  # per second, as saved
     given = replay_json(capsys, data, "--calibration", calibration, "--k", "12")
     assert given["strategy_params"]["k"] == 12.0 and given["strategy_params"]["k_source"] == "--k"
 
@@ -187,10 +193,15 @@ def test_a_missing_file_is_named(data, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("{not json", "line 1: not valid JSON"), ('{"A": 1}', "missing key 'k'"), ('{"k": -2}', "k must be a positive"),
-    ('{"k": 3, "sigma": "x"}', "sigma must be a non-negative"), ("[1, 2]", "expected a JSON object")])
+    ("{not json", "line 1: not valid JSON"),
+    (json.dumps({**CALIBRATION, "k": None}), "field 'k' must be a number > 0"),
+    (json.dumps({**CALIBRATION, "k": -2}), "field 'k' must be a number > 0"),
+    (json.dumps({**CALIBRATION, "sigma": "x"}), "field 'sigma' must be a number > 0"),
+    (json.dumps({"k": 3.0}), "field 'units.A' must be 'per second per side'"),
+    ("[1, 2]", "expected a JSON object")])
 def test_a_bad_calibration_file_is_named_with_the_problem(data, tmp_path, capsys, text, message):
-    """Unparseable JSON, a missing or invalid k or sigma: the file and the problem are in the message."""
+    """Unparseable JSON, a missing or invalid field, a file that is not mmsim calibrate's: the file and the
+    problem are in the message (analytics.load_calibration's checks)."""
     calibration = tmp_path / "cal.json"
     calibration.write_text(text)
     err = fails(capsys, data, "--calibration", calibration, out_dir=tmp_path / "o")
@@ -216,8 +227,7 @@ def test_a_reader_error_mid_replay_leaves_no_partial_output(tmp_path, monkeypatc
             raise DataError(f"{path}: row 1001: price is not positive")
 
     rows = synthetic_day(1000)
-    monkeypatch.setattr(feeds, "read_lobster", lambda *a, **k: Broken([tick_frame(rows)], name=str(path)),
-                        raising=False)
+    monkeypatch.setattr(tick_inputs, "read_lobster", lambda *a, **k: Broken([tick_frame(rows)], name=str(path)))
     err = fails(capsys, path, out_dir=tmp_path / "out")
     assert "X_message_1.csv: row 1001: price is not positive" in err
 
@@ -236,11 +246,3 @@ def test_a_strategy_that_raises_stops_the_run_without_output(data, tmp_path, cap
 def test_bad_option_values_exit_2(data, tmp_path, capsys, option):
     """Out-of-range or unknown option values are usage errors (exit 2, one line)."""
     fails(capsys, data, *option, out_dir=tmp_path / "o")
-
-
-def test_without_readers_the_command_says_so(tmp_path, monkeypatch, capsys):
-    """Before the tick-file readers are merged, replay from files is a clear configuration error."""
-    monkeypatch.delattr(feeds, "read_lobster", raising=False)
-    path = tmp_path / "m.csv"
-    path.write_text("x\n")
-    assert "no tick-file readers" in fails(capsys, path)

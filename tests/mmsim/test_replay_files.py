@@ -1,8 +1,7 @@
 """``mmsim replay`` on real files: bad generic tick files exit 2 naming the file and row with no output, and the
 LOBSTER AAPL and GOOG samples replay with every shipped strategy.
 
-These need the tick-file readers (``feeds.read_tick_files``, ``feeds.read_lobster``, built on the calibration
-branch) and, for the samples, ``<repo>/../shared/data/lobster``; they are skipped when either is absent.
+The samples are read from ``<repo>/../shared/data/lobster``; those tests are skipped when it is absent.
 """
 
 from __future__ import annotations
@@ -13,17 +12,13 @@ from pathlib import Path
 
 import pytest
 
-import feeds
 from mmsim.cli import main
 
 LOBSTER = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "lobster"
 SAMPLES = {sym: LOBSTER / f"{sym}_2012-06-21_34200000_57600000_message_1.csv" for sym in ("AAPL", "GOOG")}
 
-needs_tick_reader = pytest.mark.skipif(not hasattr(feeds, "read_tick_files"),
-                                       reason="feeds.read_tick_files (the tick-file readers) not in this build")
-needs_lobster = pytest.mark.skipif(
-    not hasattr(feeds, "read_lobster") or not all(p.is_file() for p in SAMPLES.values()),
-    reason=f"needs feeds.read_lobster and the LOBSTER samples in {LOBSTER}")
+needs_lobster = pytest.mark.skipif(not all(p.is_file() for p in SAMPLES.values()),
+                                   reason=f"needs the LOBSTER samples in {LOBSTER}")
 
 QUOTES = "ts,bid,ask,bid_size,ask_size\n1.0,99.95,100.05,100,100\n2.0,99.96,100.05,100,100\n3.0,99.96,100.04,100,100\n"
 TRADES = "ts,price,size,side\n1.5,100.05,50,buy\n2.5,99.96,80,sell\n"
@@ -40,7 +35,6 @@ def run(*argv) -> tuple[int, str, str]:
     return main(["replay", *map(str, argv)])
 
 
-@needs_tick_reader
 def test_generic_quotes_and_trades_files_replay(tmp_path, capsys):
     """Good CSV files replay and satisfy the P&L identity."""
     q, t = write(tmp_path)
@@ -60,7 +54,6 @@ BAD = {
 }
 
 
-@needs_tick_reader
 @pytest.mark.parametrize("case", list(BAD))
 def test_bad_tick_files_exit_2_naming_file_and_row_with_no_output(tmp_path, capsys, case):
     """Each malformed input stops the command with one line naming the file and the row; --out never appears."""
@@ -73,7 +66,6 @@ def test_bad_tick_files_exit_2_naming_file_and_row_with_no_output(tmp_path, caps
     assert len(err.strip().splitlines()) == 1 and not out.exists()
 
 
-@needs_tick_reader
 def test_crossed_quotes_are_skipped_and_counted_or_rejected_with_strict(tmp_path, capsys):
     """A crossed quote is skipped and counted in the summary; with --strict it is an error naming file and row."""
     q, t = write(tmp_path, QUOTES.replace("2.0,99.96,100.05", "2.0,100.06,100.05"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import ConfigError
-from strategies import SHIPPED, AvellanedaStoikov, load_strategy_class
+from strategies import SHIPPED, AvellanedaStoikov, load_strategy_class, load_user_strategy
 
 
 def test_shipped_names_resolve_to_their_classes():
@@ -39,3 +39,13 @@ def test_missing_class_and_broken_file_are_clear_errors(tmp_path):
         load_strategy_class(f"{tmp_path / 'ok.py'}:Missing")
     with pytest.raises(ConfigError, match="failed to import"):
         load_strategy_class(f"{tmp_path / 'broken.py'}:X")
+
+
+def test_load_user_strategy_instantiates_or_names_the_failure(tmp_path):
+    """A user's class is created with no arguments; one that needs arguments is a ConfigError naming the spec."""
+    (tmp_path / "mine.py").write_text("from strategies import Strategy, Quote\n"
+                                      "class Mine(Strategy):\n    def quote(self, state):\n        return None\n"
+                                      "class NeedsArgs(Mine):\n    def __init__(self, width):\n        pass\n")
+    assert type(load_user_strategy(f"{tmp_path / 'mine.py'}:Mine")).__name__ == "Mine"
+    with pytest.raises(ConfigError, match="NeedsArgs' could not be created with no arguments"):
+        load_user_strategy(f"{tmp_path / 'mine.py'}:NeedsArgs")

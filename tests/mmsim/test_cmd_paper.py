@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
-import shlex
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -103,15 +99,3 @@ def test_a_non_positive_gamma_exits_2_with_one_clear_line(capsys, gammas, shown)
     err = capsys.readouterr().err
     assert f"--gamma: expected a number > 0, got {shown}" in err
     assert err.count("\n") == 1 and "Traceback" not in err
-
-
-def test_the_readme_section_command_prints_three_tables():
-    """The command in docs/readme-paper.md runs as written and prints the three gamma tables."""
-    text = (REPO / "docs" / "readme-paper.md").read_text()
-    (command,) = re.findall(r"```bash\n(mmsim paper[^\n]*)\n```", text)
-    argv = shlex.split(command)
-    proc = subprocess.run([sys.executable, "-m", "mmsim", *argv[1:]], capture_output=True, text=True, cwd=REPO)
-    assert proc.returncode == 0, proc.stderr
-    assert [line for line in proc.stdout.splitlines() if line.startswith("gamma = ")] == [
-        "gamma = 0.1", "gamma = 0.01", "gamma = 1"]
-

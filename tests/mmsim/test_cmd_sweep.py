@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-import shlex
 import os
 import signal
 import subprocess
@@ -102,15 +100,3 @@ def test_ctrl_c_stops_at_once_with_exit_130_and_keeps_the_finished_cells(tmp_pat
     for path in files:
         json.loads(path.read_text())
 
-
-def test_the_documented_commands_run(tmp_path, monkeypatch):
-    """Every `mmsim sweep` line of docs/sweeps.md and docs/readme-sweep.md exits 0, in order, in an empty folder."""
-    monkeypatch.chdir(tmp_path)
-    commands = [line for doc in ("sweeps.md", "readme-sweep.md")
-                for block in re.findall(r"```bash\n(.*?)```", (REPO / "docs" / doc).read_text(), flags=re.S)
-                for line in block.splitlines() if line.strip()]
-    assert len(commands) == 5
-    for command in commands:
-        argv = shlex.split(command)
-        assert argv[:2] == ["mmsim", "sweep"] and main(argv[1:]) == 0, command
-    assert (tmp_path / "glft-sweep" / "report.html").is_file()
