@@ -9,8 +9,8 @@ import time
 from analytics.report import build_sweep_report
 from analytics.sweep import (GRID_PARAMETERS, SWEEP_STRATEGIES, SweepConfig, finished_cells, parse_grid,
                              run_sweep)
-from mmsim.cli import non_negative_float, non_negative_int, positive_float, positive_int
-from mmsim.cmd_run import add_market_arguments
+from mmsim.cli import non_negative_int, positive_int
+from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
 from mmsim.output import json_safe, prepare_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import cell_progress
 
@@ -30,16 +30,7 @@ def add_parser(sub) -> None:
                    help="strategy of every cell unless the grid has a strategy axis (default avellaneda-stoikov)")
     p.add_argument("--paths", type=positive_int, default=100, help="paths per cell (default 100)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="the sweep's seed (default 0)")
-    g = p.add_argument_group("strategy (base values; a grid axis overrides)")
-    g.add_argument("--gamma", type=positive_float, default=0.1, help="risk aversion (default 0.1)")
-    g.add_argument("--strategy-k", type=positive_float, default=None,
-                   help="k the strategy assumes (default: the market's)")
-    g.add_argument("--strategy-sigma", type=non_negative_float, default=None,
-                   help="sigma the strategy assumes (default: the market's)")
-    g.add_argument("--max-inventory", type=positive_float, default=5.0,
-                   help="inventory limit Q of glft and as-infinite (default 5)")
-    g.add_argument("--omega", type=positive_float, default=None,
-                   help="as-infinite discount (default gamma^2 sigma^2 (Q + 1)^2 / 2)")
+    add_strategy_arguments(p.add_argument_group("strategy (base values; a grid axis overrides)"))
     x = p.add_argument_group("execution")
     x.add_argument("--workers", type=positive_int, default=None,
                    help="local processes, or workers of --dask local (default: every core)")
@@ -56,14 +47,8 @@ def add_parser(sub) -> None:
 
 def config_from_args(args) -> SweepConfig:
     """The sweep the options describe (validated: every cell's market and strategy can be built)."""
-    market = {"s0": args.s0, "T": args.T, "sigma": args.sigma, "dt": args.dt, "A": args.A, "k": args.k,
-              "increments": args.increments, "sigma_volatile": args.sigma_volatile,
-              "to_volatile_rate": args.to_volatile_rate, "to_calm_rate": args.to_calm_rate, "impact": args.impact,
-              "fills": args.fills}
-    strategy = {"gamma": args.gamma, "strategy_k": args.strategy_k, "strategy_sigma": args.strategy_sigma,
-                "max_inventory": args.max_inventory, "omega": args.omega}
-    return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market,
-                       strategy_params=strategy, paths=args.paths, seed=args.seed)
+    return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market_params(args),
+                       strategy_params=strategy_params(args), paths=args.paths, seed=args.seed)
 
 
 def run(args) -> int:

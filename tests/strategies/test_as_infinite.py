@@ -9,6 +9,7 @@ import pytest
 
 from engine import ConfigError, MarketState
 from strategies import InfiniteHorizonAS
+from tests.conftest import assert_array_quotes_match_scalar_quotes
 
 # gamma = 0.1, sigma = 2, k = 1.5, Q = 10: gamma^2 sigma^2 = 0.04, default omega = 0.04 * 11^2 / 2 = 2.42,
 # base = (1/gamma) ln(1 + gamma/k) = 10 ln(16/15).
@@ -51,13 +52,7 @@ def test_a_side_is_withdrawn_where_the_logarithm_is_undefined():
 
 def test_arrays_of_paths_give_the_scalar_quotes():
     """quote() on arrays equals quote() per path, NaN where a side is withdrawn at the limit."""
-    strategy = InfiniteHorizonAS(max_inventory=3)
-    q = np.array([0.0, 3.0, -3.0, 1.0])
-    quote = strategy.quote(MarketState(mid=np.full(4, 100.0), inventory=q))
-    for i, qi in enumerate(q):
-        one = strategy.quote(MarketState(mid=100.0, inventory=float(qi)))
-        assert (np.isnan(quote.bid[i]) if one.bid is None else quote.bid[i] == pytest.approx(one.bid))
-        assert (np.isnan(quote.ask[i]) if one.ask is None else quote.ask[i] == pytest.approx(one.ask))
+    assert_array_quotes_match_scalar_quotes(InfiniteHorizonAS(max_inventory=3), [0.0, 3.0, -3.0, 1.0])
 
 
 @pytest.mark.parametrize("kwargs, field", [({"sigma": 0.0}, "sigma"), ({"omega": -1.0}, "omega"),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 
 from engine import ConfigError, MarketState, StepFills, run_vectorised
 from feeds import SyntheticMarket
 from strategies import GLFT
+from tests.conftest import assert_array_quotes_match_scalar_quotes
 
 # gamma = 0.1, sigma = 2, k = 1.5, A = 140:
 #   base = (1/gamma) ln(1 + gamma/k) = 10 ln(16/15) = 0.6453852113757117
@@ -56,13 +56,7 @@ def test_the_side_that_would_breach_the_limit_is_withdrawn():
 
 def test_arrays_of_paths_give_the_scalar_quotes_and_nan_at_the_limit():
     """quote() on arrays equals quote() per path, with NaN where the limit withdraws a side."""
-    strategy = GLFT(max_inventory=3)
-    q = np.array([0.0, 3.0, -3.0, 2.0])
-    quote = strategy.quote(MarketState(mid=np.full(4, 100.0), inventory=q))
-    for i, qi in enumerate(q):
-        one = strategy.quote(MarketState(mid=100.0, inventory=float(qi)))
-        assert (np.isnan(quote.bid[i]) if one.bid is None else quote.bid[i] == pytest.approx(one.bid))
-        assert (np.isnan(quote.ask[i]) if one.ask is None else quote.ask[i] == pytest.approx(one.ask))
+    assert_array_quotes_match_scalar_quotes(GLFT(max_inventory=3), [0.0, 3.0, -3.0, 2.0])
 
 
 def test_runs_in_the_vectorised_engine_within_the_limit():
