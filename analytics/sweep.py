@@ -389,23 +389,24 @@ class _DaskPool:
 
 
 def _run_windowed(pool, config: SweepConfig, todo: Sequence[int], deliver: Callable[[int, dict], None],
-                  status: Callable[[int], None]) -> None:
-    """Keep at most ``pool.slots`` cells in flight (so an interruption loses at most that many) and hand each
-    finished one to ``deliver``; ``status(running)`` after every change."""
+                  progress: Callable[[int, int], None]) -> None:
+    """Keep at most ``pool.slots`` cells in flight (so an interruption loses at most that many), hand each
+    finished one to ``deliver`` once its successor is submitted, then report ``progress(1, running)``."""
     queue, running = iter(todo), {}
     interrupted = True
     try:
         for index in itertools.islice(queue, pool.slots):
             running[pool.submit(run_cell, config, index)] = index
-        status(len(running))
+        progress(0, len(running))
         while running:
             for future in pool.first_done(running):
                 index = running.pop(future)
-                deliver(index, future.result())
+                row = future.result()
                 nxt = next(queue, None)
                 if nxt is not None:
                     running[pool.submit(run_cell, config, nxt)] = nxt
-                status(len(running))
+                deliver(index, row)
+                progress(1, len(running))
         interrupted = False
     finally:
         pool.close(interrupted)
@@ -413,7 +414,7 @@ def _run_windowed(pool, config: SweepConfig, todo: Sequence[int], deliver: Calla
 
 def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int | None = None,
               dask: str | None = None, resume: bool = False,
-              progress: Callable[[int, int | None], None] | None = None) -> pd.DataFrame:
+              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run every cell not yet on disk, storing each as it finishes, and return the table of all cells.
 
     Parameters
@@ -430,8 +431,8 @@ def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int |
     resume : bool
         Skip cells already stored. Without it, a folder that already holds cells is an error.
     progress : callable, optional
-        ``progress(finished, running)``: called with the number of cells just finished and the number now in
-        flight (``None``: unchanged).
+        ``progress(finished, running)``: called with the number of cells just finished (and stored) and the
+        number now in flight.
 
     Returns
     -------
@@ -458,18 +459,18 @@ def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int |
     def deliver(index: int, row: dict) -> None:
         _write_cell(config, out, index, row)
         done[index] = row
-        report(1, None)
 
     if todo:
         n = workers or os.cpu_count() or 1
         if dask is not None:
-            _run_windowed(_DaskPool(dask, n), config, todo, deliver, lambda r: report(0, r))
+            _run_windowed(_DaskPool(dask, n), config, todo, deliver, report)
         elif min(n, len(todo)) == 1:
             for index in todo:
                 report(0, 1)
                 deliver(index, run_cell(config, index))
+                report(1, 0)
         else:
-            _run_windowed(_LocalPool(min(n, len(todo))), config, todo, deliver, lambda r: report(0, r))
+            _run_windowed(_LocalPool(min(n, len(todo))), config, todo, deliver, report)
     return sweep_table(config, out)
 
 

@@ -25,20 +25,14 @@ def progress_bar(total: int, desc: str) -> Iterator[Callable[[int], None]]:
 
 
 @contextmanager
-def cell_progress(total: int, done: int, desc: str) -> Iterator[Callable[[int, int | None], None]]:
+def cell_progress(total: int, done: int, desc: str) -> Iterator[Callable[[int, int], None]]:
     """A bar of ``total`` cells, ``done`` of them already finished, that also shows how many are running and
-    left. Yields ``advance(finished, running)``: ``finished`` cells just completed, ``running`` now in flight
-    (``None``: unchanged)."""
+    left. Yields ``advance(finished, running)``: ``finished`` cells just completed, ``running`` now in flight."""
     bar = _bar(total, desc, "cell", initial=done)
-    state = {"running": 0}
 
-    def advance(finished: int, running: int | None) -> None:
-        if running is not None:
-            state["running"] = running
-        elif finished:
-            state["running"] = max(0, state["running"] - finished)
-        left = total - bar.n - finished - state["running"]
-        bar.set_postfix_str(f"running {state['running']}, left {left}", refresh=False)
+    def advance(finished: int, running: int) -> None:
+        left = total - bar.n - finished - running
+        bar.set_postfix_str(f"running {running}, left {left}", refresh=False)
         bar.update(finished)
 
     try:

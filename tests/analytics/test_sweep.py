@@ -119,3 +119,11 @@ def test_a_corrupt_cell_file_is_a_data_error(tmp_path):
     (tmp_path / "cells" / "cell-000000.json").write_text("{not json")
     with pytest.raises(DataError, match="cell-000000.json: not a sweep cell file"):
         run_sweep(small(), tmp_path, workers=1, resume=True)
+
+
+def test_progress_reports_every_cell_once_and_at_most_one_in_flight_per_worker(tmp_path):
+    """progress(finished, running): finished adds up to the cells, running stays <= workers and ends at 0."""
+    calls = []
+    run_sweep(small(), tmp_path, workers=2, progress=lambda f, r: calls.append((f, r)))
+    assert sum(f for f, _ in calls) == 4
+    assert max(r for _, r in calls) <= 2 and calls[-1] == (1, 0)
