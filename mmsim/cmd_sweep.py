@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
+from pathlib import Path
 
 from analytics.report import build_sweep_report
-from analytics.sweep import (GRID_PARAMETERS, SWEEP_STRATEGIES, SweepConfig, finished_cells, parse_grid,
+from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SWEEP_STRATEGIES, SweepConfig, finished_cells, parse_grid,
                              run_sweep)
 from mmsim.cli import non_negative_int, positive_int
 from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
@@ -53,13 +55,20 @@ def config_from_args(args) -> SweepConfig:
 
 def run(args) -> int:
     config = config_from_args(args)
+    existed = Path(args.out).exists()
     out = prepare_out_dir(args.out)
-    already = len(finished_cells(config, out)) if args.resume else 0
-    start = time.perf_counter()
-    with cell_progress(config.size, already, "mmsim sweep") as advance:
-        table = run_sweep(config, out, workers=args.workers, dask=args.dask, resume=args.resume,
-                          progress=advance)
-    wall = time.perf_counter() - start
+    try:
+        already = len(finished_cells(config, out)) if args.resume else 0
+        start = time.perf_counter()
+        with cell_progress(config.size, already, "mmsim sweep") as advance:
+            table = run_sweep(config, out, workers=args.workers, dask=args.dask, resume=args.resume,
+                              progress=advance)
+        wall = time.perf_counter() - start
+    except BaseException:
+        # A sweep that stopped before finishing a cell leaves no empty folder behind; finished cells are kept.
+        if not existed and not list((out / CELLS_DIR).glob("cell-*.json")):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
 
     write_parquet(out / TABLE_FILE, table)
     if args.csv:

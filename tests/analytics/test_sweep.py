@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pandas as pd
 import pytest
@@ -127,3 +128,10 @@ def test_progress_reports_every_cell_once_and_at_most_one_in_flight_per_worker(t
     run_sweep(small(), tmp_path, workers=2, progress=lambda f, r: calls.append((f, r)))
     assert sum(f for f, _ in calls) == 4
     assert max(r for _, r in calls) <= 2 and calls[-1] == (1, 0)
+
+
+def test_dask_missing_is_a_one_line_config_error(tmp_path, monkeypatch):
+    """Without dask.distributed installed, --dask says how to install it."""
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` raise ImportError
+    with pytest.raises(ConfigError, match=r"pip install 'mmsim\[dask\]'"):
+        run_sweep(small(), tmp_path, dask="local")

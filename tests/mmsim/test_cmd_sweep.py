@@ -100,3 +100,17 @@ def test_ctrl_c_stops_at_once_with_exit_130_and_keeps_the_finished_cells(tmp_pat
     for path in files:
         json.loads(path.read_text())
 
+
+
+def test_an_unreachable_scheduler_exits_2_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    """--dask with a scheduler that cannot be reached: one line, exit 2, and the new --out is removed again."""
+    distributed = pytest.importorskip("distributed")
+
+    def refuse(*args, **kwargs):
+        raise OSError("Timed out trying to connect")
+
+    monkeypatch.setattr(distributed, "Client", refuse)
+    assert main(["sweep", "--grid", "gamma=0.1,1", *SMALL, "--dask", "tcp://127.0.0.1:1",
+                 "--out", str(tmp_path / "out")]) == 2
+    assert "cannot reach the scheduler" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
