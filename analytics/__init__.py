@@ -10,16 +10,18 @@ from analytics.markouts import adverse_selection_cost, markout_curve, markouts
 from analytics.metrics import path_metrics, summarize
 from analytics.mle import IntensityFit
 from analytics.own_fills import fit_own_fills, quote_exposures
-from analytics.report import Analysis, analyse, build_report, rebuild_report
+from analytics.report import Analysis, analyse, build_report, build_sweep_report, rebuild_report
 from analytics.risk import inventory_distribution, max_drawdown, path_risk, risk_summary, sharpe, sortino
+from analytics.sweep import SweepConfig, parse_grid, run_cell, run_sweep, sweep_table
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
 
 __all__ = [
     "Analysis", "CalibratedParameters", "Calibration", "Estimate", "FillCheck", "IntensityFit", "LeastSquaresFit",
-    "Ledger", "PairedBootstrap", "VolatilityEstimate",
-    "adverse_selection_cost", "analyse", "attribute", "attribution_summary", "build_report", "calibrate",
+    "Ledger", "PairedBootstrap", "SweepConfig", "VolatilityEstimate",
+    "adverse_selection_cost", "analyse", "attribute", "attribution_summary", "build_report", "build_sweep_report",
+    "calibrate",
     "ewma_volatility", "fill_check", "fit_depth_least_squares", "fit_depth_mle", "fit_own_fills",
     "inventory_distribution", "load_calibration", "markout_curve", "markouts", "max_drawdown", "mean_se",
-    "path_metrics", "path_risk", "quote_exposures", "realised_volatility", "rebuild_report",
-    "risk_summary", "sharpe", "sortino", "summarize",
+    "parse_grid", "path_metrics", "path_risk", "quote_exposures", "realised_volatility", "rebuild_report",
+    "risk_summary", "run_cell", "run_sweep", "sharpe", "sortino", "summarize", "sweep_table",
 ]

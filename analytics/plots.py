@@ -365,3 +365,48 @@ def calibration_fit(title: str, depth: np.ndarray, rate: np.ndarray, curves: Map
               title=f"fit check: {verdict}")
     right.legend()
     return fig
+
+
+def tick_text(value) -> str:
+    """A grid value as an axis label: floats compactly (%g), anything else as is."""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@_styled
+def heatmaps(panels: Mapping[str, pd.DataFrame], xlabel: str, ylabel: str, title: str) -> Figure:
+    """Metrics over two grid axes, one panel each: every DataFrame indexed by the y axis' values (drawn bottom to
+    top) with the x axis' values as columns, drawn as coloured cells (each panel its own colour scale) with the
+    value written in each cell (a missing value is left blank).
+
+    Parameters
+    ----------
+    panels : mapping
+        Panel title (the metric) -> its values over the grid.
+    xlabel, ylabel, title : str
+        Axis labels (the grid parameters) and the figure's title.
+    """
+    columns = min(3, len(panels))
+    rows = -(-len(panels) // columns)
+    first = next(iter(panels.values()))
+    height = 0.9 + rows * (0.9 + 0.32 * max(2, first.shape[0]))
+    fig = _figure(height)
+    axes = np.atleast_1d(fig.subplots(rows, columns)).ravel()
+    for ax, (name, values) in zip(axes, panels.items()):
+        data = values.to_numpy(dtype=float)
+        finite = data[np.isfinite(data)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+        image = ax.imshow(np.ma.masked_invalid(data), origin="lower", aspect="auto", cmap="viridis", vmin=lo,
+                          vmax=hi)
+        ax.grid(False)
+        ax.set_xticks(range(data.shape[1]), [tick_text(v) for v in values.columns])
+        ax.set_yticks(range(data.shape[0]), [tick_text(v) for v in values.index])
+        for (i, j), v in np.ndenumerate(data):
+            if np.isfinite(v):  # dark text on the light (high) end of viridis, light text on the dark end
+                ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
+                        color="black" if v > 0.5 * (lo + hi) else "white")
+        fig.colorbar(image, ax=ax)
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=name)
+    for ax in axes[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle(title)
+    return fig

@@ -302,6 +302,12 @@ def render_html(analyses: Sequence[Analysis], figs: Mapping[str, tuple], *, cloc
             f"strategies: {', '.join(html.escape(a.name) for a in analyses)}. Definitions of every figure: "
             "docs/analytics.md.</p>",
             _tables(analyses, clock, horizons, cap), "<h2>Figures</h2>"]
+    return _page(title, body, figs, config)
+
+
+def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None) -> str:
+    """The HTML page: ``body``, then the figures as embedded PNG images, then the configuration."""
+    body = list(body)
     for key, (fig, caption) in figs.items():
         data = base64.b64encode(plots.png_bytes(fig)).decode("ascii")
         body.append(f"<figure id='fig-{key}'><img alt='{key}' src='data:image/png;base64,{data}'>"
@@ -409,3 +415,59 @@ def rebuild_report(directory: str | os.PathLike) -> Path:
     results, options, config = load_results(directory)
     known = {"clock", "cap", "title", "horizons", "interval"}
     return build_report(results, directory, config=config, **{k: v for k, v in options.items() if k in known})
+
+
+#: Metrics drawn as heatmaps in a sweep report.
+SWEEP_HEATMAPS = ("pnl_mean", "pnl_std", "sharpe", "mean_q2", "fills_mean", "avg_spread")
+#: At most this many slices of the grid's further axes get their own figure.
+SWEEP_SLICES_SHOWN = 6
+
+
+def build_sweep_report(table: pd.DataFrame, names: Sequence[str], out_dir: str | os.PathLike, *,
+                       title: str = "mmsim sweep", config: Mapping | None = None) -> Path:
+    """Write ``report.html`` for a sweep table (one row per cell, see :func:`analytics.sweep.run_sweep`).
+
+    One figure per combination of the further axes' values (the first :data:`SWEEP_SLICES_SHOWN`), with a heatmap
+    of each metric of :data:`SWEEP_HEATMAPS` over the first two grid axes (x the first, y the second; a one-axis
+    grid gives a single row); then the whole table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        The sweep table: the grid's parameter columns and the metric columns.
+    names : sequence of str
+        The grid's parameter names, in axis order.
+    out_dir : path
+        Existing folder to write into.
+    title : str
+        Page title.
+    config : mapping, optional
+        Options of the sweep, listed at the end.
+
+    Returns
+    -------
+    Path
+        The report file.
+    """
+    names = list(names)
+    x, y, rest = names[0], (names[1] if len(names) > 1 else None), names[2:]
+    slices = list(table.groupby(rest, sort=False)) if rest else [((), table)]
+    figs = {}
+    for n, (key, part) in enumerate(slices[:SWEEP_SLICES_SHOWN]):
+        key = key if isinstance(key, tuple) else (key,)
+        where = ", ".join(f"{r} = {plots.tick_text(v)}" for r, v in zip(rest, key))
+        panels = {metric: (part.pivot(index=y, columns=x, values=metric) if y is not None
+                           else part.set_index(x)[[metric]].T.rename(index={metric: ""}))
+                  for metric in SWEEP_HEATMAPS}
+        caption = (f"Each cell's mean P&amp;L, its standard deviation, Sharpe across paths, time-averaged q^2, "
+                   f"fills per path and average quoted spread{' at ' + html.escape(where) if where else ''}.")
+        figs[f"heatmaps-{n}"] = (plots.heatmaps(panels, x, y or "", where or title), caption)
+    note = (f"<p class='note'>{len(table)} cells; heatmaps of the first {SWEEP_SLICES_SHOWN} of {len(slices)} "
+            f"slices.</p>" if len(slices) > SWEEP_SLICES_SHOWN else f"<p class='note'>{len(table)} cells.</p>")
+    rows = [[_fmt(v) if not isinstance(v, str) else html.escape(v) for v in r] for r in table.itertuples(index=False)]
+    body = [f"<h1>{html.escape(title)}</h1>", note, "<h2>Cells</h2>", _table(list(table.columns), rows),
+            "<h2>Heatmaps</h2>"]
+    text = _page(title, body, figs, config)
+    path = Path(out_dir) / REPORT_FILE
+    write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return path

@@ -38,11 +38,11 @@ non_negative_int = _number("a whole number >= 0", lambda x: x >= 0, int)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from mmsim import cmd_calibrate, cmd_paper, cmd_replay, cmd_report, cmd_run, cmd_study
+    from mmsim import cmd_calibrate, cmd_paper, cmd_replay, cmd_report, cmd_run, cmd_study, cmd_sweep
 
     parser = _Parser(prog="mmsim", description="Event-driven market-making simulator (Avellaneda-Stoikov).")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
-    for module in (cmd_run, cmd_paper, cmd_calibrate, cmd_replay, cmd_report, cmd_study):
+    for module in (cmd_run, cmd_paper, cmd_calibrate, cmd_replay, cmd_report, cmd_study, cmd_sweep):
         module.add_parser(sub)
     return parser
 

@@ -10,14 +10,15 @@ import time
 import pandas as pd
 
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
-from engine import ConfigError, ExponentialFills, Fees, StepFills
+from analytics.sweep import SWEEP_STRATEGIES, build_market, build_strategy
+from engine import Fees
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.compare import compare
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_csv, write_json, write_parquet
 from mmsim.progress import progress_bar
-from strategies import SHIPPED, AvellanedaStoikov, InventoryCapped, SymmetricSpread, load_user_strategy
+from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
 COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
@@ -49,16 +50,37 @@ def add_market_arguments(parser: argparse.ArgumentParser) -> None:
                    help="exact continuous-time fills (default) or the paper's per-step probability")
 
 
+def market_params(args) -> dict:
+    """The market options as keyword arguments of :func:`analytics.sweep.build_market`."""
+    return {"s0": args.s0, "T": args.T, "sigma": args.sigma, "dt": args.dt, "A": args.A, "k": args.k,
+            "increments": args.increments, "sigma_volatile": args.sigma_volatile,
+            "to_volatile_rate": args.to_volatile_rate, "to_calm_rate": args.to_calm_rate, "impact": args.impact,
+            "fills": args.fills}
+
+
 def market_from_args(args) -> tuple[SyntheticMarket, object]:
     """The market and the fill model the options describe."""
-    if args.fills == "step" and args.impact > 0:
-        raise ConfigError("--impact needs --fills exact: the step model has no market orders to move the mid")
-    market = SyntheticMarket(s0=args.s0, T=args.T, sigma=args.sigma, dt=args.dt,
-                             A=0.0 if args.fills == "step" else args.A, k=args.k, increments=args.increments,
-                             sigma_volatile=args.sigma_volatile, to_volatile_rate=args.to_volatile_rate,
-                             to_calm_rate=args.to_calm_rate, impact=args.impact)
-    fill_model = StepFills(A=args.A, k=args.k, dt=args.dt) if args.fills == "step" else ExponentialFills()
-    return market, fill_model
+    return build_market(market_params(args))
+
+
+def add_strategy_arguments(parser) -> None:
+    """The model strategies' options: risk aversion, the k and sigma they assume, the inventory limit, omega."""
+    parser.add_argument("--gamma", type=positive_float, default=0.1,
+                        help="risk aversion of avellaneda-stoikov, glft and as-infinite (default 0.1)")
+    parser.add_argument("--strategy-sigma", type=non_negative_float, default=None,
+                        help="sigma the strategy assumes (default: the market's)")
+    parser.add_argument("--strategy-k", type=positive_float, default=None,
+                        help="k the strategy assumes (default: the market's)")
+    parser.add_argument("--max-inventory", type=positive_float, default=5.0,
+                        help="limit on |q| of inventory-capped, glft and as-infinite (default 5)")
+    parser.add_argument("--omega", type=positive_float, default=None,
+                        help="as-infinite discount rate (default: gamma^2 sigma^2 (max-inventory + 1)^2 / 2)")
+
+
+def strategy_params(args) -> dict:
+    """The strategy options as the parameters of :func:`analytics.sweep.build_strategy`."""
+    return {"gamma": args.gamma, "strategy_k": args.strategy_k, "strategy_sigma": args.strategy_sigma,
+            "max_inventory": args.max_inventory, "omega": getattr(args, "omega", None)}
 
 
 def add_parser(sub) -> None:
@@ -71,15 +93,9 @@ def add_parser(sub) -> None:
                         f"(default: {' '.join(DEFAULT_STRATEGIES)})")
     p.add_argument("--paths", type=positive_int, default=1000, help="number of paths (default 1000)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed (default 0)")
-    p.add_argument("--gamma", type=positive_float, default=0.1, help="Avellaneda-Stoikov risk aversion (default 0.1)")
-    p.add_argument("--strategy-sigma", type=non_negative_float, default=None,
-                   help="sigma Avellaneda-Stoikov assumes (default: the market's)")
-    p.add_argument("--strategy-k", type=positive_float, default=None,
-                   help="k Avellaneda-Stoikov assumes (default: the market's)")
+    add_strategy_arguments(p)
     p.add_argument("--spread", type=positive_float, default=None,
                    help="naive strategies' total spread (default: Avellaneda-Stoikov's time-average spread)")
-    p.add_argument("--max-inventory", type=positive_float, default=5.0,
-                   help="inventory-capped strategy's limit on |q| (default 5)")
     p.add_argument("--latency", type=non_negative_float, default=0.0,
                    help="order-entry latency, time units (default 0)")
     p.add_argument("--fee-bps", type=any_float, default=0.0, help="fee in basis points of value, negative for a rebate")
@@ -93,8 +109,8 @@ def add_parser(sub) -> None:
 
 def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
     """Strategy objects for the names given on the command line."""
-    avellaneda = AvellanedaStoikov(gamma=args.gamma, sigma=market.sigma if args.strategy_sigma is None
-                                   else args.strategy_sigma, k=market.k if args.strategy_k is None else args.strategy_k)
+    params = strategy_params(args)
+    avellaneda = build_strategy("avellaneda-stoikov", params, market, market.A)
     spread = args.spread or avellaneda.average_spread(market.T, market.dt)
     built = []
     for name in names:
@@ -104,6 +120,8 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
             built.append(SymmetricSpread(spread))
         elif name == "inventory-capped":
             built.append(InventoryCapped(SymmetricSpread(spread), args.max_inventory))
+        elif name in SWEEP_STRATEGIES:  # the market's A: with --fills step the market has none, the options do
+            built.append(build_strategy(name, params, market, market.A or args.A))
         else:
             built.append(load_user_strategy(name))
     return built

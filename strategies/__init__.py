@@ -6,9 +6,11 @@ True
 """
 
 from engine import Fill, MarketState, Quote
+from strategies.as_infinite import InfiniteHorizonAS
 from strategies.avellaneda_stoikov import AvellanedaStoikov
 from strategies.base import Strategy
-from strategies.capped import InventoryCapped
+from strategies.capped import InventoryCapped, withdraw_beyond
+from strategies.glft import GLFT
 from strategies.loader import SHIPPED, load_strategy_class, load_user_strategy
 from strategies.rolling_as import RollingAvellanedaStoikov
 from strategies.symmetric import SymmetricSpread
@@ -17,6 +19,8 @@ from strategies.timing import Retimed
 __all__ = [
     "AvellanedaStoikov",
     "Fill",
+    "GLFT",
+    "InfiniteHorizonAS",
     "InventoryCapped",
     "MarketState",
     "Quote",
@@ -27,4 +31,5 @@ __all__ = [
     "SymmetricSpread",
     "load_strategy_class",
     "load_user_strategy",
+    "withdraw_beyond",
 ]

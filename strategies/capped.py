@@ -10,6 +10,23 @@ from engine.errors import positive
 from strategies.base import Strategy
 
 
+def withdraw_beyond(inventory, cap: float, bid, ask, bid_size, ask_size) -> Quote:
+    """The quote with each side withdrawn whose full fill would take ``|inventory|`` past ``cap``.
+
+    ``inventory`` and the prices may be floats (a withdrawn side is ``None``) or numpy arrays over paths (a
+    withdrawn side is NaN on that path).
+    """
+    if np.ndim(inventory) == 0:
+        if bid is not None and inventory + bid_size > cap:
+            bid = None
+        if ask is not None and inventory - ask_size < -cap:
+            ask = None
+    else:
+        bid = np.where(inventory + bid_size > cap, np.nan, bid)
+        ask = np.where(inventory - ask_size < -cap, np.nan, ask)
+    return Quote(bid, ask, bid_size, ask_size)
+
+
 @attrs.define
 class InventoryCapped(Strategy):
     """Quote what ``inner`` quotes, but withdraw a side whose full fill would take ``|inventory|`` past
@@ -49,17 +66,7 @@ class InventoryCapped(Strategy):
         return self.inner.requote_interval_s
 
     def quote(self, state: MarketState) -> Quote:
-        bid, ask, bid_size, ask_size = self.inner.quote(state)
-        q, cap = state.inventory, self.max_inventory
-        if np.ndim(q) == 0:
-            if bid is not None and q + bid_size > cap:
-                bid = None
-            if ask is not None and q - ask_size < -cap:
-                ask = None
-        else:  # arrays over paths: NaN withdraws a side on one path
-            bid = np.where(q + bid_size > cap, np.nan, bid)
-            ask = np.where(q - ask_size < -cap, np.nan, ask)
-        return Quote(bid, ask, bid_size, ask_size)
+        return withdraw_beyond(state.inventory, self.max_inventory, *self.inner.quote(state))
 
     def on_fill(self, fill: Fill) -> None:
         self.inner.on_fill(fill)

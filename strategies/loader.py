@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 from engine import ConfigError
+from strategies.as_infinite import InfiniteHorizonAS
 from strategies.avellaneda_stoikov import AvellanedaStoikov
 from strategies.base import Strategy
 from strategies.capped import InventoryCapped
+from strategies.glft import GLFT
 from strategies.symmetric import SymmetricSpread
 
 #: The shipped strategies by the names the command line accepts.
@@ -18,6 +20,8 @@ SHIPPED: dict[str, type] = {
     "avellaneda-stoikov": AvellanedaStoikov,
     "naive": SymmetricSpread,
     "inventory-capped": InventoryCapped,
+    "glft": GLFT,
+    "as-infinite": InfiniteHorizonAS,
 }
 
 

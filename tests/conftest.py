@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from engine import Quote
+from engine import MarketState, Quote
 from strategies import Strategy
 
 REPO = Path(__file__).resolve().parents[1]
@@ -29,3 +30,12 @@ class FixedDepth(Strategy):
 
     def quote(self, state):
         return Quote(state.mid - self.depth, state.mid + self.depth)
+
+
+def assert_array_quotes_match_scalar_quotes(strategy, inventory) -> None:
+    """``strategy.quote`` on arrays over paths equals its quote path by path (NaN where the scalar gives None)."""
+    quote = strategy.quote(MarketState(mid=np.full(len(inventory), 100.0), inventory=np.asarray(inventory)))
+    for i, q in enumerate(inventory):
+        one = strategy.quote(MarketState(mid=100.0, inventory=float(q)))
+        for side, scalar in ((quote.bid, one.bid), (quote.ask, one.ask)):
+            assert np.isnan(side[i]) if scalar is None else side[i] == pytest.approx(scalar, abs=1e-12)

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from mmsim.cli import main
@@ -102,3 +103,13 @@ def test_console_script_exits_2_without_traceback():
     proc = subprocess.run([sys.executable, "-m", "mmsim", "run", "--gamma", "-1"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
+
+
+def test_glft_and_as_infinite_run_by_name_and_stay_within_the_limit(tmp_path, capsys):
+    """--strategy glft / as-infinite build from the CLI options; no final |q| exceeds --max-inventory."""
+    report = run_json(capsys, "--strategy", "glft", "--strategy", "as-infinite", "--max-inventory", "3",
+                      "--paths", "20", "--out", str(tmp_path))
+    assert [r["strategy"] for r in report["rows"]] == ["glft", "as-infinite"]
+    for name in ("glft", "as-infinite"):
+        marks = pd.read_parquet(tmp_path / name / "marks.parquet")
+        assert marks["inventory"].abs().max() <= 3

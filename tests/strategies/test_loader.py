@@ -11,7 +11,7 @@ from strategies import SHIPPED, AvellanedaStoikov, load_strategy_class, load_use
 def test_shipped_names_resolve_to_their_classes():
     """Every shipped name gives its class."""
     assert load_strategy_class("avellaneda-stoikov") is AvellanedaStoikov
-    assert set(SHIPPED) == {"avellaneda-stoikov", "naive", "inventory-capped"}
+    assert set(SHIPPED) == {"avellaneda-stoikov", "naive", "inventory-capped", "glft", "as-infinite"}
 
 
 def test_a_user_class_loads_from_a_file(tmp_path):

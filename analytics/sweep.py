@@ -1,0 +1,489 @@
+"""Parameter sweeps: a strategy over a grid of strategy and market parameters, each cell over seeded paths.
+
+A sweep is a :class:`SweepConfig`: a base market, a base strategy and a grid ``name -> values``. Its cells are
+the grid's product in the order the axes are given (the last axis changing fastest). Cell ``i`` runs ``paths``
+paths of the event engine seeded from ``SeedSequence(seed, spawn_key=(i,))``, so a cell's result depends only on
+the sweep's seed and the cell's index: not on the executor, the number of workers or which cells ran before.
+
+Nothing is lost when a sweep stops: :func:`run_sweep` writes each finished cell to its own small JSON file
+(atomically) under ``<out>/cells/``, a resumed sweep skips the cells on disk (after checking that they were run
+with the same parameters), and the table is always assembled from the cell files in grid order, so a resumed
+sweep's table equals an uninterrupted one.
+
+Executors: local processes (``concurrent.futures``), or Dask (``dask.distributed``, an optional dependency):
+``"local"`` starts a loopback ``LocalCluster``, ``"tcp://host:port"`` connects to a running scheduler.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import json
+import math
+import os
+import signal
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import attrs
+import numpy as np
+import pandas as pd
+
+from analytics.attribution import COMPONENTS, attribute
+from analytics.metrics import path_metrics, summarize
+from engine import ConfigError, DataError, ExponentialFills, StepFills, run_paths
+from engine.ledger import write_atomic
+from feeds import SyntheticMarket
+from strategies import GLFT, AvellanedaStoikov, InfiniteHorizonAS
+
+#: Strategies a sweep can run, by the names of :data:`strategies.SHIPPED`.
+SWEEP_STRATEGIES = ("avellaneda-stoikov", "glft", "as-infinite")
+#: Strategy parameters a grid can vary: what each must be. ``strategy_k`` / ``strategy_sigma`` are what the
+#: strategy assumes (default: the market's true ``k`` / ``sigma``).
+STRATEGY_PARAMETERS = {"gamma": "> 0", "strategy_k": "> 0", "strategy_sigma": ">= 0", "max_inventory": "> 0",
+                       "omega": "> 0"}
+#: Market parameters a grid can vary (those of :class:`feeds.SyntheticMarket`).
+MARKET_PARAMETERS = {"k": "> 0", "sigma": ">= 0", "A": ">= 0", "impact": ">= 0", "sigma_volatile": ">= 0",
+                     "to_volatile_rate": "> 0", "to_calm_rate": "> 0"}
+#: Every name a grid axis may have: ``strategy`` (names), then the numeric parameters.
+GRID_PARAMETERS = ("strategy", *STRATEGY_PARAMETERS, *MARKET_PARAMETERS)
+#: Metric columns of the sweep table, after ``cell`` and the grid's parameters.
+METRICS = ("paths", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
+           "avg_spread", *(f"{c}_mean" for c in COMPONENTS))
+CELLS_DIR = "cells"
+
+
+def _check_value(name: str, value) -> None:
+    rule = {**STRATEGY_PARAMETERS, **MARKET_PARAMETERS}[name]
+    ok = value > 0 if rule == "> 0" else value >= 0
+    if not ok:
+        raise ConfigError(f"grid {name}: every value must be {rule}, got {value:g}")
+
+
+def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
+    """Parse ``NAME=V1,V2,...`` axes (``-`` in a name may be written for ``_``).
+
+    Parameters
+    ----------
+    specs : sequence of str
+        One axis each, in the order the cells should vary (the last fastest).
+
+    Returns
+    -------
+    tuple of (str, tuple)
+        ``(name, values)`` per axis: strategy names for ``strategy``, floats otherwise.
+
+    Raises
+    ------
+    ConfigError
+        If there is no axis, a spec is malformed, a name is unknown or repeated, or a value is not a number in its
+        parameter's range.
+    """
+    if not specs:
+        raise ConfigError("the grid is empty: give at least one --grid NAME=V1,V2,...")
+    axes: dict[str, tuple] = {}
+    for spec in specs:
+        name, sep, text = spec.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or not name or not text.strip():
+            raise ConfigError(f"grid {spec!r} is malformed: expected NAME=V1,V2,... (for example gamma=0.01,0.1,1)")
+        if name not in GRID_PARAMETERS:
+            raise ConfigError(f"grid {spec!r}: unknown parameter {name!r}; expected one of {', '.join(GRID_PARAMETERS)}")
+        if name in axes:
+            raise ConfigError(f"grid {name} is given twice")
+        items = [t.strip() for t in text.split(",")]
+        if any(not t for t in items):
+            raise ConfigError(f"grid {spec!r} is malformed: an empty value between commas")
+        if name == "strategy":
+            unknown = [t for t in items if t not in SWEEP_STRATEGIES]
+            if unknown:
+                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(SWEEP_STRATEGIES)}")
+            values = tuple(items)
+        else:
+            try:
+                values = tuple(float(t) for t in items)
+            except ValueError:
+                raise ConfigError(f"grid {spec!r}: values must be numbers") from None
+            for v in values:
+                if not math.isfinite(v):
+                    raise ConfigError(f"grid {name}: values must be finite, got {v!r}")
+                _check_value(name, v)
+        if len(set(values)) != len(values):
+            raise ConfigError(f"grid {name}: a value is repeated")
+        axes[name] = values
+    return tuple(axes.items())
+
+
+def build_market(params: Mapping) -> tuple[SyntheticMarket, object]:
+    """The synthetic market and fill model of ``params`` (SyntheticMarket's fields, plus ``fills``:
+    ``"exact"`` for :class:`engine.ExponentialFills` or ``"step"`` for the paper's :class:`engine.StepFills`).
+
+    Raises
+    ------
+    ConfigError
+        If a value is out of range, or ``fills="step"`` is asked with price impact (the step model has no market
+        orders to move the mid).
+    """
+    params = dict(params)
+    fills = params.pop("fills", "exact")
+    if fills not in ("exact", "step"):
+        raise ConfigError(f"fills must be 'exact' or 'step', got {fills!r}")
+    if fills == "step" and params.get("impact", 0.0) > 0:
+        raise ConfigError("--impact needs --fills exact: the step model has no market orders to move the mid")
+    A = params.get("A", SyntheticMarket().A)
+    market = SyntheticMarket(**{**params, "A": 0.0 if fills == "step" else A})
+    fill_model = StepFills(A=A, k=market.k, dt=market.dt) if fills == "step" else ExponentialFills()
+    return market, fill_model
+
+
+def build_strategy(name: str, params: Mapping, market: SyntheticMarket, A: float):
+    """Strategy ``name`` with ``params`` (``gamma``, ``strategy_k``, ``strategy_sigma``, ``max_inventory``,
+    ``omega``); a missing or ``None`` ``strategy_k`` / ``strategy_sigma`` is the market's.
+
+    Raises
+    ------
+    ConfigError
+        If the name is not a sweep strategy or a parameter is out of range.
+    """
+    k = params.get("strategy_k") or market.k
+    sigma = market.sigma if params.get("strategy_sigma") is None else params["strategy_sigma"]
+    gamma = params.get("gamma", 0.1)
+    if name == "avellaneda-stoikov":
+        return AvellanedaStoikov(gamma=gamma, sigma=sigma, k=k)
+    if name == "glft":
+        return GLFT(gamma=gamma, sigma=sigma, k=k, A=A, max_inventory=params.get("max_inventory", 5.0))
+    if name == "as-infinite":
+        return InfiniteHorizonAS(gamma=gamma, sigma=sigma, k=k, max_inventory=params.get("max_inventory", 5.0),
+                                 omega=params.get("omega"))
+    raise ConfigError(f"unknown sweep strategy {name!r}: expected {', '.join(SWEEP_STRATEGIES)}")
+
+
+@attrs.frozen
+class SweepConfig:
+    """A sweep: ``strategy`` with ``strategy_params`` on the market ``market`` (plus ``fills``), varied over
+    ``grid``, each cell over ``paths`` paths seeded from ``seed``.
+
+    Parameters
+    ----------
+    grid : tuple of (str, tuple)
+        Axes as :func:`parse_grid` returns them.
+    strategy : str
+        One of :data:`SWEEP_STRATEGIES` (a ``strategy`` axis overrides it).
+    market : mapping
+        Keyword arguments of :class:`feeds.SyntheticMarket`, and ``fills``.
+    strategy_params : mapping
+        Base values of :data:`STRATEGY_PARAMETERS` (``None`` for the defaults).
+    paths, seed : int
+        Paths per cell (>= 1) and the sweep's seed (>= 0).
+
+    Raises
+    ------
+    ConfigError
+        If any cell's market or strategy cannot be built (the message names the cell's parameters).
+    """
+
+    grid: tuple = attrs.field(converter=tuple)
+    strategy: str = "avellaneda-stoikov"
+    market: dict = attrs.field(factory=dict, converter=dict)
+    strategy_params: dict = attrs.field(factory=dict, converter=dict)
+    paths: int = 100
+    seed: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.paths, bool) or not isinstance(self.paths, int) or self.paths < 1:
+            raise ConfigError(f"paths must be a whole number >= 1, got {self.paths!r}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        if not self.grid:
+            raise ConfigError("the grid is empty: give at least one axis")
+        for i in range(self.size):  # fail before any work, naming the cell
+            try:
+                self.build(i)
+            except ConfigError as exc:
+                raise ConfigError(f"grid cell {self.cell_params(i)}: {exc}") from None
+
+    @property
+    def names(self) -> list[str]:
+        """The grid's parameter names, in axis order."""
+        return [name for name, _ in self.grid]
+
+    @property
+    def size(self) -> int:
+        """Number of cells."""
+        return math.prod(len(values) for _, values in self.grid)
+
+    def cell_params(self, index: int) -> dict:
+        """The grid values of cell ``index`` (row-major: the last axis changes fastest)."""
+        values = []
+        for _, axis in reversed(self.grid):
+            index, j = divmod(index, len(axis))
+            values.append(axis[j])
+        return dict(zip(self.names, reversed(values)))
+
+    def cell_config(self, index: int) -> dict:
+        """Everything that determines cell ``index``'s result (stored with it, checked on resume)."""
+        params = self.cell_params(index)
+        market = {**self.market, **{k: v for k, v in params.items() if k in MARKET_PARAMETERS}}
+        strategy = {**self.strategy_params, **{k: v for k, v in params.items() if k in STRATEGY_PARAMETERS}}
+        return {"cell": index, "strategy": params.get("strategy", self.strategy), "market": market,
+                "strategy_params": strategy, "paths": self.paths, "seed": self.seed, "grid": params}
+
+    def build(self, index: int) -> tuple:
+        """``(market, fill model, strategy)`` of cell ``index``."""
+        config = self.cell_config(index)
+        market, fill_model = build_market(config["market"])
+        A = config["market"].get("A", SyntheticMarket().A)
+        return market, fill_model, build_strategy(config["strategy"], config["strategy_params"], market, A)
+
+    def to_dict(self) -> dict:
+        """The configuration as plain JSON values."""
+        return {"grid": {name: list(values) for name, values in self.grid}, "strategy": self.strategy,
+                "market": self.market, "strategy_params": self.strategy_params, "paths": self.paths,
+                "seed": self.seed}
+
+
+def cell_seed(seed: int, index: int) -> int:
+    """The seed of cell ``index``: drawn from ``SeedSequence(seed, spawn_key=(index,))``, then split into one
+    seed per path by :func:`engine.run_paths`."""
+    return int(np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1, np.uint64)[0])
+
+
+def run_cell(config: SweepConfig, index: int) -> dict:
+    """Run cell ``index`` and return its row: ``cell``, the grid values, then :data:`METRICS`.
+
+    The metrics are :func:`analytics.summarize` of the paths, and the mean per path of each P&L attribution
+    component (:func:`analytics.attribute`).
+    """
+    market, fill_model, strategy = config.build(index)
+    ledger = run_paths(market, strategy, fill_model, paths=config.paths, seed=cell_seed(config.seed, index))
+    summary = summarize(path_metrics(ledger))
+    parts = attribute(ledger)
+    summary.update({f"{c}_mean": float(parts[c].mean()) for c in COMPONENTS})
+    return {"cell": index, **config.cell_params(index), **{m: summary[m] for m in METRICS}}
+
+
+# -- cell files ----------------------------------------------------------------------------------------------
+
+def cell_path(out_dir: str | os.PathLike, index: int) -> Path:
+    """Where cell ``index`` is stored."""
+    return Path(out_dir) / CELLS_DIR / f"cell-{index:06d}.json"
+
+
+def _stored(config: Mapping) -> dict:
+    """A cell configuration as it reads back from JSON (tuples become lists)."""
+    return json.loads(json.dumps(config))
+
+
+def _first_difference(stored: Mapping, expected: Mapping, where: str = "") -> str | None:
+    """``"NAME was X there, Y here"`` for the first entry that differs, or ``None``."""
+    for key in sorted(set(stored) | set(expected), key=str):
+        a, b = stored.get(key), expected.get(key)
+        if isinstance(a, Mapping) and isinstance(b, Mapping):
+            found = _first_difference(a, b, f"{where}{key}.")
+            if found:
+                return found
+        elif a != b:
+            return f"{where}{key} was {json.dumps(a)} there, {json.dumps(b)} here"
+    return None
+
+
+def finished_cells(config: SweepConfig, out_dir: str | os.PathLike) -> dict[int, dict]:
+    """The cells already stored under ``out_dir``, by index, after checking each was run with this grid.
+
+    Raises
+    ------
+    ConfigError
+        If a stored cell does not belong to this sweep (another grid, base parameters, paths or seed).
+    DataError
+        If a cell file cannot be read.
+    """
+    folder = Path(out_dir) / CELLS_DIR
+    done = {}
+    for path in sorted(folder.glob("cell-*.json")) if folder.is_dir() else []:
+        try:
+            stored = json.loads(path.read_text())
+            index = int(stored["config"]["cell"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise DataError(f"{path}: not a sweep cell file ({exc})") from None
+        if index >= config.size:
+            raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: this grid has only "
+                              f"{config.size} cells): use another --out, or the same grid and options")
+        difference = _first_difference(stored["config"], _stored(config.cell_config(index)))
+        if difference:
+            raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: {difference}): "
+                              "use another --out, or the same grid and options")
+        done[index] = stored["row"]
+    return done
+
+
+def _write_cell(config: SweepConfig, out_dir: Path, index: int, row: dict) -> None:
+    text = json.dumps({"config": config.cell_config(index), "row": row}, indent=1) + "\n"
+    write_atomic(cell_path(out_dir, index), lambda tmp: Path(tmp).write_text(text))
+
+
+# -- executors -----------------------------------------------------------------------------------------------
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is the parent's to handle (it cancels the pool), not every worker's."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _LocalPool:
+    """Worker processes on this machine, behind the small interface the windowed loop needs."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
+        self.slots = workers
+
+    def submit(self, *args):
+        return self.pool.submit(*args)
+
+    @staticmethod
+    def first_done(futures) -> set:
+        return concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED).done
+
+    def close(self, interrupted: bool) -> None:
+        if interrupted:  # stop the cells in flight now rather than wait for them (they are lost either way)
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
+        self.pool.shutdown(wait=not interrupted, cancel_futures=True)
+
+
+class _DaskPool:
+    """A Dask cluster: a loopback LocalCluster we start (``"local"``) or a running scheduler's address."""
+
+    def __init__(self, address: str, workers: int) -> None:
+        try:
+            import distributed
+        except ImportError:
+            raise ConfigError("--dask needs dask.distributed, which is not installed: "
+                              "pip install 'mmsim[dask]'") from None
+        import logging
+
+        self.distributed = distributed
+        self.cluster = None
+        try:
+            if address == "local":
+                self.cluster = distributed.LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                    dashboard_address=None, silence_logs=logging.ERROR)
+                self.client = distributed.Client(self.cluster)
+            else:
+                self.client = distributed.Client(address, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            self.close(True)
+            raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+        self.slots = max(1, sum(self.client.nthreads().values()))
+
+    def submit(self, fn, *args):
+        return self.client.submit(fn, *args, pure=False)
+
+    def first_done(self, futures) -> set:
+        return set(self.distributed.wait(list(futures), return_when="FIRST_COMPLETED").done)
+
+    def close(self, interrupted: bool) -> None:
+        if getattr(self, "client", None) is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+def _run_windowed(pool, config: SweepConfig, todo: Sequence[int], deliver: Callable[[int, dict], None],
+                  progress: Callable[[int, int], None]) -> None:
+    """Keep at most ``pool.slots`` cells in flight (so an interruption loses at most that many), hand each
+    finished one to ``deliver`` once its successor is submitted, then report ``progress(1, running)``."""
+    queue, running = iter(todo), {}
+    interrupted = True
+    try:
+        for index in itertools.islice(queue, pool.slots):
+            running[pool.submit(run_cell, config, index)] = index
+        progress(0, len(running))
+        while running:
+            for future in pool.first_done(running):
+                index = running.pop(future)
+                row = future.result()
+                nxt = next(queue, None)
+                if nxt is not None:
+                    running[pool.submit(run_cell, config, nxt)] = nxt
+                deliver(index, row)
+                progress(1, len(running))
+        interrupted = False
+    finally:
+        pool.close(interrupted)
+
+
+def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int | None = None,
+              dask: str | None = None, resume: bool = False,
+              progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
+    """Run every cell not yet on disk, storing each as it finishes, and return the table of all cells.
+
+    Parameters
+    ----------
+    config : SweepConfig
+        The sweep.
+    out_dir : path
+        Folder for the cell files (created if needed).
+    workers : int, optional
+        Local processes (default: every core; 1 runs the cells here, one after another), or the number of
+        workers of a ``dask="local"`` cluster.
+    dask : str, optional
+        ``"local"`` (start a loopback LocalCluster) or a scheduler address ``tcp://host:port``.
+    resume : bool
+        Skip cells already stored. Without it, a folder that already holds cells is an error.
+    progress : callable, optional
+        ``progress(finished, running)``: called with the number of cells just finished (and stored) and the
+        number now in flight.
+
+    Returns
+    -------
+    DataFrame
+        One row per cell in grid order: ``cell``, the grid's parameters, then :data:`METRICS`.
+
+    Raises
+    ------
+    ConfigError
+        If the folder holds cells of another sweep, or holds cells and ``resume`` is false; if ``workers`` is
+        not >= 1; if Dask is asked for and missing or unreachable.
+    """
+    out = Path(out_dir)
+    (out / CELLS_DIR).mkdir(parents=True, exist_ok=True)
+    done = finished_cells(config, out)
+    if done and not resume:
+        raise ConfigError(f"{out} already holds {len(done)} finished cell(s): add --resume to continue that "
+                          "sweep, or use another --out")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError(f"workers must be a whole number >= 1, got {workers!r}")
+    todo = [i for i in range(config.size) if i not in done]
+    report = progress or (lambda finished, running: None)
+
+    def deliver(index: int, row: dict) -> None:
+        _write_cell(config, out, index, row)
+        done[index] = row
+
+    if todo:
+        n = workers or os.cpu_count() or 1
+        if dask is not None:
+            _run_windowed(_DaskPool(dask, n), config, todo, deliver, report)
+        elif min(n, len(todo)) == 1:
+            for index in todo:
+                report(0, 1)
+                deliver(index, run_cell(config, index))
+                report(1, 0)
+        else:
+            _run_windowed(_LocalPool(min(n, len(todo))), config, todo, deliver, report)
+    return sweep_table(config, out)
+
+
+def sweep_table(config: SweepConfig, out_dir: str | os.PathLike) -> pd.DataFrame:
+    """The table of a finished sweep, read from its cell files in grid order.
+
+    Raises
+    ------
+    DataError
+        If a cell is missing.
+    """
+    done = finished_cells(config, out_dir)
+    missing = [i for i in range(config.size) if i not in done]
+    if missing:
+        raise DataError(f"{out_dir}: {len(missing)} cell(s) not finished (first: {missing[0]})")
+    return pd.DataFrame([done[i] for i in range(config.size)], columns=["cell", *config.names, *METRICS])

@@ -1,0 +1,90 @@
+"""``mmsim sweep``: a strategy over a grid of strategy and market parameters, resumable, on processes or Dask."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from analytics.report import build_sweep_report
+from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SWEEP_STRATEGIES, SweepConfig, finished_cells, parse_grid,
+                             run_sweep)
+from mmsim.cli import non_negative_int, positive_int
+from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
+from mmsim.output import json_safe, prepare_out_dir, write_csv, write_json, write_parquet
+from mmsim.progress import cell_progress
+
+TABLE_FILE = "sweep.parquet"
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("sweep", help="run a strategy over a parameter grid (resumable; processes or Dask)",
+                       description="Run a strategy over every cell of a grid of strategy and market parameters, "
+                                   "each cell over --paths seeded paths, and write one table (sweep.parquet) and "
+                                   "a report with heatmaps. Each finished cell is stored at once under "
+                                   "OUT/cells/, so an interrupted sweep continues with --resume.")
+    p.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
+                   help=f"repeatable, one axis each (the last varies fastest); NAME is one of "
+                        f"{', '.join(GRID_PARAMETERS)}")
+    p.add_argument("--strategy", choices=SWEEP_STRATEGIES, default="avellaneda-stoikov",
+                   help="strategy of every cell unless the grid has a strategy axis (default avellaneda-stoikov)")
+    p.add_argument("--paths", type=positive_int, default=100, help="paths per cell (default 100)")
+    p.add_argument("--seed", type=non_negative_int, default=0, help="the sweep's seed (default 0)")
+    add_strategy_arguments(p.add_argument_group("strategy (base values; a grid axis overrides)"))
+    x = p.add_argument_group("execution")
+    x.add_argument("--workers", type=positive_int, default=None,
+                   help="local processes, or workers of --dask local (default: every core)")
+    x.add_argument("--dask", metavar="local|tcp://HOST:PORT", default=None,
+                   help="run on Dask: 'local' starts a loopback LocalCluster, an address uses a running scheduler "
+                        "(needs pip install 'mmsim[dask]')")
+    x.add_argument("--resume", action="store_true", help="skip the cells already finished in --out")
+    p.add_argument("--out", default="mmsim-sweep", help="output directory (default ./mmsim-sweep)")
+    p.add_argument("--csv", action="store_true", help="also write the table as sweep.csv")
+    p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
+    add_market_arguments(p)
+    p.set_defaults(handler=run)
+
+
+def config_from_args(args) -> SweepConfig:
+    """The sweep the options describe (validated: every cell's market and strategy can be built)."""
+    return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market_params(args),
+                       strategy_params=strategy_params(args), paths=args.paths, seed=args.seed)
+
+
+def run(args) -> int:
+    config = config_from_args(args)
+    existed = Path(args.out).exists()
+    out = prepare_out_dir(args.out)
+    try:
+        already = len(finished_cells(config, out)) if args.resume else 0
+        start = time.perf_counter()
+        with cell_progress(config.size, already, "mmsim sweep") as advance:
+            table = run_sweep(config, out, workers=args.workers, dask=args.dask, resume=args.resume,
+                              progress=advance)
+        wall = time.perf_counter() - start
+    except BaseException:
+        # A sweep that stopped before finishing a cell leaves no empty folder behind; finished cells are kept.
+        if not existed and not list((out / CELLS_DIR).glob("cell-*.json")):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+
+    write_parquet(out / TABLE_FILE, table)
+    if args.csv:
+        write_csv(out / "sweep.csv", table)
+    settings = {k: v for k, v in vars(args).items() if k != "handler"}
+    html_path = build_sweep_report(table, config.names, out, title="mmsim sweep", config=settings)
+    summary = {"command": "sweep", "cells": config.size, "resumed_cells": already, "wall_s": round(wall, 3),
+               "executor": f"dask {args.dask}" if args.dask else "processes", "out": str(out),
+               "sweep": config.to_dict(), "rows": table.to_dict(orient="records")}
+    write_json(out / "sweep.json", summary)
+    if args.json:
+        json.dump(json_safe({**summary, "report_html": str(html_path)}), sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        print(f"mmsim sweep: {args.strategy if 'strategy' not in config.names else 'strategies'} over "
+              f"{config.size} cells x {args.paths} paths, seed {args.seed} ({already} resumed)")
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
+        print(f"wall time {wall:.2f} s; table {out / TABLE_FILE}; report {html_path}")
+    return 0
