@@ -31,13 +31,11 @@ import pandas as pd
 
 from analytics.attribution import COMPONENTS, attribute
 from analytics.metrics import path_metrics, summarize
-from engine import ConfigError, DataError, ExponentialFills, StepFills, run_paths
-from engine.ledger import write_atomic
+from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
+from engine import ConfigError, DataError, run_paths
 from feeds import SyntheticMarket
-from strategies import GLFT, AvellanedaStoikov, InfiniteHorizonAS
+from engine.ledger import write_atomic
 
-#: Strategies a sweep can run, by the names of :data:`strategies.SHIPPED`.
-SWEEP_STRATEGIES = ("avellaneda-stoikov", "glft", "as-infinite")
 #: Strategy parameters a grid can vary: what each must be. ``strategy_k`` / ``strategy_sigma`` are what the
 #: strategy assumes (default: the market's true ``k`` / ``sigma``).
 STRATEGY_PARAMETERS = {"gamma": "> 0", "strategy_k": "> 0", "strategy_sigma": ">= 0", "max_inventory": "> 0",
@@ -95,9 +93,9 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
         if any(not t for t in items):
             raise ConfigError(f"grid {spec!r} is malformed: an empty value between commas")
         if name == "strategy":
-            unknown = [t for t in items if t not in SWEEP_STRATEGIES]
+            unknown = [t for t in items if t not in MODEL_STRATEGIES]
             if unknown:
-                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(SWEEP_STRATEGIES)}")
+                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(MODEL_STRATEGIES)}")
             values = tuple(items)
         else:
             try:
@@ -114,50 +112,6 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
     return tuple(axes.items())
 
 
-def build_market(params: Mapping) -> tuple[SyntheticMarket, object]:
-    """The synthetic market and fill model of ``params`` (SyntheticMarket's fields, plus ``fills``:
-    ``"exact"`` for :class:`engine.ExponentialFills` or ``"step"`` for the paper's :class:`engine.StepFills`).
-
-    Raises
-    ------
-    ConfigError
-        If a value is out of range, or ``fills="step"`` is asked with price impact (the step model has no market
-        orders to move the mid).
-    """
-    params = dict(params)
-    fills = params.pop("fills", "exact")
-    if fills not in ("exact", "step"):
-        raise ConfigError(f"fills must be 'exact' or 'step', got {fills!r}")
-    if fills == "step" and params.get("impact", 0.0) > 0:
-        raise ConfigError("--impact needs --fills exact: the step model has no market orders to move the mid")
-    A = params.get("A", SyntheticMarket().A)
-    market = SyntheticMarket(**{**params, "A": 0.0 if fills == "step" else A})
-    fill_model = StepFills(A=A, k=market.k, dt=market.dt) if fills == "step" else ExponentialFills()
-    return market, fill_model
-
-
-def build_strategy(name: str, params: Mapping, market: SyntheticMarket, A: float):
-    """Strategy ``name`` with ``params`` (``gamma``, ``strategy_k``, ``strategy_sigma``, ``max_inventory``,
-    ``omega``); a missing or ``None`` ``strategy_k`` / ``strategy_sigma`` is the market's.
-
-    Raises
-    ------
-    ConfigError
-        If the name is not a sweep strategy or a parameter is out of range.
-    """
-    k = params.get("strategy_k") or market.k
-    sigma = market.sigma if params.get("strategy_sigma") is None else params["strategy_sigma"]
-    gamma = params.get("gamma", 0.1)
-    if name == "avellaneda-stoikov":
-        return AvellanedaStoikov(gamma=gamma, sigma=sigma, k=k)
-    if name == "glft":
-        return GLFT(gamma=gamma, sigma=sigma, k=k, A=A, max_inventory=params.get("max_inventory", 5.0))
-    if name == "as-infinite":
-        return InfiniteHorizonAS(gamma=gamma, sigma=sigma, k=k, max_inventory=params.get("max_inventory", 5.0),
-                                 omega=params.get("omega"))
-    raise ConfigError(f"unknown sweep strategy {name!r}: expected {', '.join(SWEEP_STRATEGIES)}")
-
-
 @attrs.frozen
 class SweepConfig:
     """A sweep: ``strategy`` with ``strategy_params`` on the market ``market`` (plus ``fills``), varied over
@@ -168,7 +122,7 @@ class SweepConfig:
     grid : tuple of (str, tuple)
         Axes as :func:`parse_grid` returns them.
     strategy : str
-        One of :data:`SWEEP_STRATEGIES` (a ``strategy`` axis overrides it).
+        One of :data:`MODEL_STRATEGIES` (a ``strategy`` axis overrides it).
     market : mapping
         Keyword arguments of :class:`feeds.SyntheticMarket`, and ``fills``.
     strategy_params : mapping

@@ -10,7 +10,7 @@ import time
 import pandas as pd
 
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
-from analytics.sweep import SWEEP_STRATEGIES, build_market, build_strategy
+from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import Fees
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
@@ -51,7 +51,7 @@ def add_market_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def market_params(args) -> dict:
-    """The market options as keyword arguments of :func:`analytics.sweep.build_market`."""
+    """The market options as keyword arguments of :func:`analytics.scenario.build_market`."""
     return {"s0": args.s0, "T": args.T, "sigma": args.sigma, "dt": args.dt, "A": args.A, "k": args.k,
             "increments": args.increments, "sigma_volatile": args.sigma_volatile,
             "to_volatile_rate": args.to_volatile_rate, "to_calm_rate": args.to_calm_rate, "impact": args.impact,
@@ -78,7 +78,7 @@ def add_strategy_arguments(parser) -> None:
 
 
 def strategy_params(args) -> dict:
-    """The strategy options as the parameters of :func:`analytics.sweep.build_strategy`."""
+    """The strategy options as the parameters of :func:`analytics.scenario.build_strategy`."""
     return {"gamma": args.gamma, "strategy_k": args.strategy_k, "strategy_sigma": args.strategy_sigma,
             "max_inventory": args.max_inventory, "omega": getattr(args, "omega", None)}
 
@@ -120,7 +120,7 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
             built.append(SymmetricSpread(spread))
         elif name == "inventory-capped":
             built.append(InventoryCapped(SymmetricSpread(spread), args.max_inventory))
-        elif name in SWEEP_STRATEGIES:  # the market's A: with --fills step the market has none, the options do
+        elif name in MODEL_STRATEGIES:  # the market's A: with --fills step the market has none, the options do
             built.append(build_strategy(name, params, market, market.A or args.A))
         else:
             built.append(load_user_strategy(name))

@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from analytics.report import build_sweep_report
-from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SWEEP_STRATEGIES, SweepConfig, finished_cells, parse_grid,
+from analytics.scenario import MODEL_STRATEGIES
+from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SweepConfig, finished_cells, parse_grid,
                              run_sweep)
 from mmsim.cli import non_negative_int, positive_int
 from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
@@ -28,7 +29,7 @@ def add_parser(sub) -> None:
     p.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
                    help=f"repeatable, one axis each (the last varies fastest); NAME is one of "
                         f"{', '.join(GRID_PARAMETERS)}")
-    p.add_argument("--strategy", choices=SWEEP_STRATEGIES, default="avellaneda-stoikov",
+    p.add_argument("--strategy", choices=MODEL_STRATEGIES, default="avellaneda-stoikov",
                    help="strategy of every cell unless the grid has a strategy axis (default avellaneda-stoikov)")
     p.add_argument("--paths", type=positive_int, default=100, help="paths per cell (default 100)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="the sweep's seed (default 0)")

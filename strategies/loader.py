@@ -10,7 +10,6 @@ from pathlib import Path
 from engine import ConfigError
 from strategies.as_infinite import InfiniteHorizonAS
 from strategies.avellaneda_stoikov import AvellanedaStoikov
-from strategies.base import Strategy
 from strategies.capped import InventoryCapped
 from strategies.glft import GLFT
 from strategies.symmetric import SymmetricSpread
