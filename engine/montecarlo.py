@@ -72,16 +72,16 @@ def run_paths(feed, strategy, fill_model, *, paths: int, seed: int = 0, latency_
     workers = min(int(workers), int(paths), os.cpu_count() or 1)
     if workers == 1:
         return _run_range(feed, strategy, fill_model, seed, 0, paths, latency_s, fees, progress)
-    bounds = np.linspace(0, paths, 4 * workers + 1).round().astype(int)
+    edges = np.linspace(0, paths, 4 * workers + 1).round().astype(int).tolist()
+    chunks = [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
     ledger = Ledger()
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_range, feed, strategy, fill_model, seed, int(a), int(b), latency_s, fees)
-                   for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
-        for future, a, b in zip(futures, bounds[:-1], bounds[1:]):
+        futures = [pool.submit(_run_range, feed, strategy, fill_model, seed, a, b, latency_s, fees) for a, b in chunks]
+        for future, (a, b) in zip(futures, chunks):
             part = future.result()
             ledger.fill_rows += part.fill_rows
             ledger.quote_rows += part.quote_rows
             ledger.mark_rows += part.mark_rows
             if progress is not None:
-                progress(int(b - a))
+                progress(b - a)
     return ledger

@@ -18,7 +18,7 @@ from analytics import path_metrics, summarize
 from engine import ConfigError, ExponentialFills, StepFills, draw_paths, run_paths, run_vectorised
 from engine.errors import check_positive
 from feeds import SyntheticMarket
-from strategies import AvellanedaStoikov, SymmetricSpread
+from strategies import AvellanedaStoikov, Retimed, SymmetricSpread
 
 #: The gammas of the paper's three tables, in its order.
 PAPER_GAMMAS = (0.1, 0.01, 1.0)
@@ -50,30 +50,6 @@ def published_rows(gammas: Sequence[float]) -> list[dict]:
         for strategy, values in PUBLISHED.get(float(gamma), {}).items():
             rows.append({"gamma": float(gamma), "strategy": strategy, **dict(zip(METRICS, values))})
     return rows
-
-
-@attrs.frozen
-class QuotesPerStep:
-    """Quote what ``inner`` quotes, refreshed on each tick of the mid only (not after a fill).
-
-    That is the paper's recipe (quotes from the state at the start of each step, held through the step), and
-    what the vectorised engine does; it lets the event engine run exactly the same model with exact fills.
-    """
-
-    inner: object
-    requote_on_tick = True
-    requote_on_fill = False
-    requote_interval_s = None
-
-    @property
-    def name(self) -> str:
-        return getattr(self.inner, "name", None) or type(self.inner).__name__
-
-    def quote(self, state):
-        return self.inner.quote(state)
-
-    def on_fill(self, fill) -> None:
-        self.inner.on_fill(fill)
 
 
 def paper_strategies(gamma: float, market: SyntheticMarket) -> dict[str, object]:
@@ -141,7 +117,7 @@ def run_paper(gammas: Sequence[float] = PAPER_GAMMAS, *, paths: int = 1000, seed
                 if draws is not None:
                     per_path = run_vectorised(market, strategy, fill_model, draws=draws).per_path()
                 else:
-                    ledger = run_paths(event_market, QuotesPerStep(strategy), fill_model, paths=paths, seed=seed,
+                    ledger = run_paths(event_market, Retimed(strategy, requote_on_tick=True, requote_on_fill=False), fill_model, paths=paths, seed=seed,
                                        workers=workers, progress=progress)
                     per_path = path_metrics(ledger)
                 rows.append(_row(gamma, name, fill, summarize(per_path)))

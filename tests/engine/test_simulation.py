@@ -163,3 +163,11 @@ def test_strategy_sees_time_left_and_its_fills():
     assert strategy.left == [(0.0, 1.0), (0.25, 0.75), (0.5, 0.5)]
     (fill,) = strategy.fills
     assert (fill.time, fill.side, fill.price, fill.inventory, fill.cash) == (0.5, BID, 99.0, 1.0, -99.0)
+
+
+def test_progress_counts_every_path_when_workers_outnumber_chunks():
+    """With more chunks than paths, progress still adds up to the number of paths."""
+    done = []
+    run_paths(SyntheticMarket(T=0.05), SymmetricSpread(1.0), ExponentialFills(), paths=3, seed=0, workers=2,
+              progress=done.append)
+    assert sum(done) == 3
