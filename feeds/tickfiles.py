@@ -148,6 +148,7 @@ def _time_format(col: pd.Series) -> str:
         return "iso"
 
 
+_PLAUSIBLE_NS_S = 1e6  # seconds: 10**15 ns after the epoch
 _FORMAT_NAMES = {"ns": "integer nanoseconds since the epoch", "seconds": "a number of seconds",
                  "iso": "an ISO-8601 time", "datetime": "a timestamp"}
 
@@ -178,6 +179,14 @@ def _times(col: pd.Series, fmt: str, path: Path, first_row: int, header: bool) -
         raw = col.iloc[row]
         problem = "missing ts" if pd.isna(raw) else f"ts {shown(raw)} is not {_FORMAT_NAMES[fmt]}"
         raise row_error(path, first_row + row, f"{problem} (the format of the file's first row)", header=header)
+    if fmt == "ns":
+        # Whole numbers read as nanoseconds; a day of ticks written as whole seconds would otherwise replay a
+        # billion times too fast. No real epoch-nanosecond stamp falls before 1970-01-12 (10**15 ns).
+        row = first_bad(np.asarray(values < _PLAUSIBLE_NS_S))
+        if row is not None:
+            raise row_error(path, first_row + row, f"ts {shown(col.iloc[row])} reads as integer nanoseconds since "
+                            "the epoch, a time in January 1970: write seconds with a decimal point (for example "
+                            "12.0) or an ISO-8601 time", header=header)
     return values
 
 

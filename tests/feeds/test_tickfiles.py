@@ -177,3 +177,11 @@ def test_missing_columns_unknown_extensions_and_missing_files_fail_before_readin
         read_tick_files(quotes, tmp_path / "t.txt")
     with pytest.raises(DataError, match="nope.csv: trades file not found"):
         read_tick_files(quotes, tmp_path / "nope.csv")
+
+
+def test_whole_seconds_mistaken_for_nanoseconds_are_refused_naming_the_row(tmp_path):
+    """Integer ts in January 1970 (whole seconds read as ns) raise, naming the file and row, not a silent 1e9 error."""
+    pd.DataFrame({"ts": [1, 2], "bid": [10.0, 10.0], "ask": [10.1, 10.1]}).to_csv(tmp_path / "q.csv", index=False)
+    pd.DataFrame({"ts": [1], "price": [10.1], "size": [1.0], "side": ["buy"]}).to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(DataError, match=r"q.csv: data row 1 .*ts '1' reads as integer nanoseconds since the epoch"):
+        read_tick_files(tmp_path / "q.csv", tmp_path / "t.csv").read_all()
