@@ -176,11 +176,12 @@ class ReplayFeed:
                 j = 0
             schedule(ts[j], priority[kinds[j]], on_row, j)
 
-        if load():
-            # Start the clock at the data, not at midnight: a requote timer then starts with the first row.
-            if sim.scheduler.now < ts[0] and not len(sim.scheduler):
-                sim.scheduler.now = ts[0]
-            schedule(ts[0], priority[kinds[0]], on_row, 0)
+        if not load():
+            raise DataError(f"{name}: no rows: nothing to replay")
+        # Start the clock at the data, not at midnight: a requote timer then starts with the first row.
+        if sim.scheduler.now < ts[0] and not len(sim.scheduler):
+            sim.scheduler.now = ts[0]
+        schedule(ts[0], priority[kinds[0]], on_row, 0)
 
 
 def infer_tick_size(chunk: pd.DataFrame, max_decimals: int = 8) -> float:

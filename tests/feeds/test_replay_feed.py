@@ -112,6 +112,12 @@ def test_empty_chunks_are_skipped():
     assert model.seen == expected.seen
 
 
+def test_a_source_without_rows_is_a_data_error_naming_it():
+    """Replaying a source with no rows at all says which source was empty."""
+    with pytest.raises(DataError, match="empty.csv: no rows: nothing to replay"):
+        run(FrameSource([tick_frame([])], name="empty.csv"))
+
+
 def test_time_going_back_within_or_across_chunks_is_a_data_error_naming_the_row():
     """Row 2 earlier than row 1 (in one chunk, or at a chunk boundary) stops the replay with the row number."""
     rows = [quote_row(1.0, 99.95, 100.05), quote_row(2.0, 99.95, 100.05), quote_row(1.5, 99.95, 100.05)]
