@@ -116,10 +116,11 @@ class RealisedVolatility:
         Starting volatility, price units per square-root time unit (0: none).
     """
 
-    __slots__ = ("window_s", "sum_dm2", "sum_dt", "last_time", "last_price")
+    __slots__ = ("window_s", "_prior", "sum_dm2", "sum_dt", "last_time", "last_price")
 
     def __init__(self, window_s: float, prior: float = 0.0) -> None:
         self.window_s = window_s
+        self._prior = prior
         self.sum_dm2 = prior * prior * window_s
         self.sum_dt = window_s if prior > 0 else 0.0
         self.last_time = math.nan
@@ -131,9 +132,10 @@ class RealisedVolatility:
         return math.sqrt(self.sum_dm2 / self.sum_dt) if self.sum_dt > 0 else 0.0
 
     def update(self, time: float, price: float) -> float:
-        """Observe ``price`` at ``time`` (not earlier than the last) and return the new estimate.
+        """Observe ``price`` at ``time`` and return the new estimate.
 
-        A second observation at the same time is ignored: the next increment is measured from the first.
+        A second observation at the same time is ignored: the next increment is measured from the first. A time
+        earlier than the last starts afresh from the prior (the same strategy object replaying another run).
         """
         dt = time - self.last_time
         if dt > 0:
@@ -142,6 +144,8 @@ class RealisedVolatility:
             self.sum_dm2 = self.sum_dm2 * decay + dm * dm
             self.sum_dt = self.sum_dt * decay + dt
             self.last_time, self.last_price = time, price
-        elif dt != dt:  # first observation
+        elif dt < 0 or dt != dt:  # first observation, or the clock went back: a new run reuses this object
+            if dt < 0:
+                self.__init__(self.window_s, self._prior)
             self.last_time, self.last_price = time, price
         return math.sqrt(self.sum_dm2 / self.sum_dt) if self.sum_dt > 0 else 0.0

@@ -85,6 +85,14 @@ def test_repeated_observations_at_one_time_are_ignored():
     assert vol.update(1.0, 100.1) == pytest.approx(0.1)
 
 
+def test_a_clock_going_back_starts_the_estimate_afresh():
+    """Reusing one estimator for a second run (time restarts) gives the first run's estimates again."""
+    vol = RealisedVolatility(window_s=10.0, prior=0.5)
+    path = [(0.0, 100.0), (1.0, 100.3), (2.5, 99.9)]
+    first = [vol.update(t, p) for t, p in path]
+    assert [vol.update(t, p) for t, p in path] == first
+
+
 def test_rolling_strategy_requotes_on_its_timer_and_fills_not_on_ticks():
     """Default timing for replay: every 0.1 s and after fills; not on every book change."""
     s = RollingAvellanedaStoikov()
