@@ -140,6 +140,10 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
         inner = SymmetricSpread(spread, args.order_size)
     elif name == "inventory-capped":
         inner = InventoryCapped(SymmetricSpread(spread, args.order_size), args.max_inventory)
+    elif name in SHIPPED:
+        # A shipped model strategy built with its synthetic-market defaults would quote nonsense on real prices.
+        raise ConfigError(f"strategy {name!r} is not wired for replay (its parameters are not converted from the "
+                          "data): use avellaneda-stoikov, naive, inventory-capped or path/to/file.py:ClassName")
     else:
         inner = load_user_strategy(name)
     return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)

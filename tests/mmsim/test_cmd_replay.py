@@ -186,6 +186,13 @@ def test_data_options_must_name_one_kind_of_input(data, tmp_path, capsys):
     assert "give the data" in fails(capsys, out_dir=tmp_path / "o3")
 
 
+def test_shipped_model_strategies_not_wired_for_replay_are_refused(data, tmp_path, capsys):
+    """glft and as-infinite, whose parameters replay does not convert from the data, exit 2 saying so."""
+    for name in ("glft", "as-infinite"):
+        assert f"strategy {name!r} is not wired for replay" in fails(capsys, data, "--strategy", name,
+                                                                    out_dir=tmp_path / name)
+
+
 def test_a_missing_file_is_named(data, tmp_path, capsys):
     """A data file that does not exist is named in the error."""
     assert "nope.csv: no such file" in fails(capsys, tmp_path / "nope.csv", out_dir=tmp_path / "o")
