@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.risk import sharpe
-from analytics.series import inventory_steps, time_average
+from analytics.series import by_path, inventory_steps, time_average
 from engine import Ledger
 
 
@@ -27,13 +27,13 @@ def path_metrics(ledger: Ledger) -> pd.DataFrame:
         Time average of the quoted spread ``ask - bid`` while both sides were live (NaN if never).
     """
     steps, _, ends = inventory_steps(ledger)
-    by_path = ledger.marks.groupby("path")
-    first, last = by_path.first(), by_path.last()
+    marks = ledger.marks.groupby("path")
+    first, last = marks.first(), marks.last()
     out = pd.DataFrame({"pnl": last["mtm"] - first["mtm"], "final_q": last["inventory"]})
     out["fills"] = ledger.fills.groupby("path").size().reindex(out.index, fill_value=0)
     out["mean_q2"] = time_average(steps, steps["inventory"] ** 2, ends).reindex(out.index)
 
-    quotes = ledger.quotes.sort_values(["path", "time"], kind="stable")
+    quotes = by_path(ledger.quotes)
     two_sided = (quotes["ask"] - quotes["bid"])  # NaN where a side is withdrawn
     if quotes.empty:
         out["avg_spread"] = np.nan

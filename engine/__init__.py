@@ -12,7 +12,7 @@ from engine.montecarlo import path_seed, run_paths
 from engine.protocols import Feed, FillModel, StrategyProtocol
 from engine.replay_fills import TradeThroughFills
 from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
-from engine.simulation import Simulation, strategy_name
+from engine.simulation import Simulation, path_generators, strategy_name
 from engine.types import ASK, BID, BUY, SELL, Fees, Fill, MarketState, Quote
 from engine.vectorised import PathDraws, VectorisedResult, draw_paths, run_vectorised
 
@@ -23,6 +23,6 @@ __all__ = [
     "ExponentialFills", "StepFills",
     "Feed", "FillModel", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
-    "Scheduler", "Simulation", "TradeThroughFills", "path_seed", "run_paths", "strategy_name",
+    "Scheduler", "Simulation", "TradeThroughFills", "path_generators", "path_seed", "run_paths", "strategy_name",
     "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised",
 ]

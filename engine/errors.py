@@ -64,3 +64,34 @@ def non_negative(instance, attribute, value) -> None:
 def finite(instance, attribute, value) -> None:
     """attrs validator: a finite number."""
     check_finite(attribute.name, value)
+
+
+def optional_positive(instance, attribute, value) -> None:
+    """attrs validator: ``None`` (the field is unset) or finite and > 0."""
+    if value is not None:
+        check_positive(attribute.name, value)
+
+
+def optional_non_negative(instance, attribute, value) -> None:
+    """attrs validator: ``None`` (the field is unset) or finite and >= 0."""
+    if value is not None:
+        check_non_negative(attribute.name, value)
+
+
+def one_of(*allowed: str):
+    """attrs validator factory: the value must be one of ``allowed``.
+
+    Parameters
+    ----------
+    *allowed : str
+        The accepted values, named in the error message in this order.
+
+    Returns
+    -------
+    callable
+        An attrs validator that raises :class:`ConfigError` naming the field, the accepted values and the value.
+    """
+    def check(instance, attribute, value) -> None:
+        if value not in allowed:
+            raise ConfigError(f"{attribute.name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return check

@@ -34,7 +34,7 @@ from typing import Literal
 import attrs
 import numpy as np
 
-from engine.errors import ConfigError, positive
+from engine.errors import ConfigError, one_of, positive
 from engine.types import ASK, BID, SELL
 
 QueueRule = Literal["conservative", "touch"]
@@ -43,13 +43,6 @@ PostOnly = Literal["clamp", "withdraw"]
 _INF = math.inf
 _floor = math.floor
 _ceil = math.ceil
-
-
-def _choice(*allowed: str):
-    def check(instance, attribute, value) -> None:
-        if value not in allowed:
-            raise ConfigError(f"{attribute.name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
-    return check
 
 
 @attrs.frozen
@@ -74,8 +67,8 @@ class TradeThroughFills:
     """
 
     tick_size: float = attrs.field(converter=float, validator=positive)
-    queue: QueueRule = attrs.field(default="conservative", validator=_choice("conservative", "touch"))
-    post_only: PostOnly = attrs.field(default="clamp", validator=_choice("clamp", "withdraw"))
+    queue: QueueRule = attrs.field(default="conservative", validator=one_of("conservative", "touch"))
+    post_only: PostOnly = attrs.field(default="clamp", validator=one_of("clamp", "withdraw"))
 
     def attach(self, sim, rng: np.random.Generator) -> None:
         """Give ``sim`` a fresh queue book for this run (in ``sim.fill_state``)."""

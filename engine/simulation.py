@@ -22,9 +22,23 @@ def strategy_name(strategy) -> str:
     return getattr(strategy, "name", None) or type(strategy).__name__
 
 
-def _as_generators(seed) -> tuple[np.random.Generator, np.random.Generator]:
-    """One generator for the feed and one for the fill model, both children of ``seed``'s SeedSequence, so the
-    market a seed makes does not depend on how many random numbers the fill model draws (and the reverse)."""
+def path_generators(seed) -> tuple[np.random.Generator, np.random.Generator]:
+    """The feed's and the fill model's random generators for one path.
+
+    Both are children of ``seed``'s SeedSequence, so the market a seed makes does not depend on how many random
+    numbers the fill model draws (and the reverse). The event engine (:class:`Simulation`) and the vectorised
+    engine both draw from these, so one seed gives the same market in either.
+
+    Parameters
+    ----------
+    seed : int, SeedSequence or None
+        The path's seed, typically :func:`engine.path_seed` ``(seed, i)``.
+
+    Returns
+    -------
+    feed_rng, fill_rng : numpy.random.Generator
+        The feed's generator and the fill model's generator.
+    """
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     feed_ss, fill_ss = ss.spawn(2)
     return np.random.default_rng(feed_ss), np.random.default_rng(fill_ss)
@@ -74,7 +88,7 @@ class Simulation:
         self.fees = fees
         self.ledger = Ledger() if ledger is None else ledger
         self.path = int(path)
-        self.feed_rng, self.fill_rng = _as_generators(seed)
+        self.feed_rng, self.fill_rng = path_generators(seed)
         self.scheduler = Scheduler()
         self.state = MarketState()
         # The resting quote: price (None when the side is empty) and size still unfilled.

@@ -43,7 +43,7 @@ from engine.fills import ExponentialFills, StepFills
 from engine.ledger import FILL_COLUMNS, MARK_COLUMNS, QUOTE_COLUMNS, Ledger
 from engine.montecarlo import check_paths_and_seed, path_seed
 from engine.paths import market_increments
-from engine.simulation import _as_generators, strategy_name
+from engine.simulation import path_generators, strategy_name
 from engine.types import Fees, MarketState, Quote
 
 #: Columns of :meth:`VectorisedResult.per_path`, as :func:`analytics.path_metrics` names them.
@@ -101,7 +101,7 @@ def draw_paths(market, *, paths: int, seed: int = 0) -> PathDraws:
     increments = np.empty((paths, steps))
     uniforms = np.empty((paths, steps, 2))
     for i in range(paths):
-        feed_rng, fill_rng = _as_generators(path_seed(seed, i))
+        feed_rng, fill_rng = path_generators(path_seed(seed, i))
         increments[i] = market_increments(market, feed_rng)
         uniforms[i] = fill_rng.random((steps, 2))
     # Step-major, so that each step reads contiguous rows.

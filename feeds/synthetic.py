@@ -8,17 +8,12 @@ from typing import Literal
 import attrs
 import numpy as np
 
-from engine.errors import ConfigError, non_negative, positive
+from engine.errors import ConfigError, non_negative, optional_non_negative, positive
 from engine.paths import INCREMENTS, market_increments, market_variances
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
 from engine.types import BUY, SELL
 
 Increments = Literal["binary", "gaussian", "gbm"]
-
-
-def _optional_non_negative(instance, attribute, value) -> None:
-    if value is not None:
-        non_negative(instance, attribute, value)
 
 
 @attrs.frozen
@@ -67,7 +62,7 @@ class SyntheticMarket:
     k: float = attrs.field(default=1.5, converter=float, validator=positive)
     increments: Increments = attrs.field(default="binary")
     sigma_volatile: float | None = attrs.field(
-        default=None, converter=attrs.converters.optional(float), validator=_optional_non_negative)
+        default=None, converter=attrs.converters.optional(float), validator=optional_non_negative)
     to_volatile_rate: float = attrs.field(default=1.0, converter=float, validator=positive)
     to_calm_rate: float = attrs.field(default=1.0, converter=float, validator=positive)
     impact: float = attrs.field(default=0.0, converter=float, validator=non_negative)

@@ -8,14 +8,9 @@ import attrs
 import numpy as np
 
 from engine import ConfigError, MarketState, Quote
-from engine.errors import positive
+from engine.errors import optional_positive, positive
 from strategies.base import Strategy
 from strategies.capped import withdraw_beyond
-
-
-def _optional_positive(instance, attribute, value) -> None:
-    if value is not None:
-        positive(instance, attribute, value)
 
 
 @attrs.frozen
@@ -65,7 +60,7 @@ class InfiniteHorizonAS(Strategy):
     k: float = attrs.field(default=1.5, converter=float, validator=positive)
     max_inventory: float = attrs.field(default=10.0, converter=float, validator=positive)
     omega: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                      validator=_optional_positive)
+                                      validator=optional_positive)
     order_size: float = attrs.field(default=1.0, converter=float, validator=positive)
     _g2s2: float = attrs.field(init=False, repr=False)
     _two_omega: float = attrs.field(init=False, repr=False)

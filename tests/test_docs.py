@@ -37,8 +37,9 @@ def test_python_examples_run(doc, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("doc", [d for d in DOCS if commands(d)], ids=lambda p: p.name)
 def test_command_examples_run(doc, tmp_path, monkeypatch, capsys):
-    """Every `mmsim` line of a page exits 0, in order, in one folder holding the files the page assumes: the
-    LOBSTER sample (as ../shared/data/lobster and data/), small quotes.csv/trades.csv, the guide's strategy file."""
+    """Every `mmsim` line of a docs page exits 0, in order, in one folder holding the files the page assumes."""
+    # Those files: the LOBSTER sample (as ../shared/data/lobster and data/), small quotes.csv/trades.csv and
+    # the guide's strategy file.
     lines = commands(doc)
     if any(DATA in line or "data/" in line for line in lines) and not LOBSTER_DIR.is_dir():
         pytest.skip(f"{doc.name} uses the LOBSTER sample, absent at {LOBSTER_DIR}")

@@ -103,8 +103,9 @@ def test_the_fit_check_fails_when_depths_are_not_exponential():
 
 
 def test_least_squares_misses_A_where_the_mle_does_not():
-    """On data from the model the LS A (the rate of orders seen at the touch, not A) misses the truth by more than 3
-    of its own SEs; the MLE, which accounts for the orders the spread hides, does not."""
+    """On model data the MLE's A is within 3 SE of the truth and the least-squares A is more than 3 SE off."""
+    # The LS fit estimates the rate of orders seen at the touch, not A; the MLE accounts for the orders the
+    # spread hides.
     data = data_for(synthetic_ticks(A, K, duration_s=3600, seed=8))
     mle, ls = fit_depth_mle(data), fit_depth_least_squares(data)
     assert abs(mle.A - A) < 3 * mle.A_se

@@ -59,8 +59,8 @@ def test_adverse_selection_cost_per_path(marked):
 
 
 def test_weighted_se_matches_textbook():
-    """With equal sizes and fills as the units, the SE is std / sqrt(n); with paths as units, it is the SE of
-    the path sums' share (cluster-robust)."""
+    """The weighted SE is std / sqrt(n) with fills as units and the cluster-robust SE with paths as units."""
+    # With equal sizes and paths as units it is the SE of the path sums' share.
     rng = np.random.default_rng(0)
     x = rng.normal(size=12)
     mean, se = _weighted_mean_se(x, np.ones(12), np.zeros(12))

@@ -12,9 +12,10 @@ from strategies import Retimed, SymmetricSpread
 
 
 def test_pnl_split_matches_a_hand_computation():
-    """Quote 99.97 / 100.03 (100 each) once. Buy 30 at 99.97 with the mid at 100 (capture 0.9); the mid falls to
-    99.95 (inventory -1.5); sell 50 at 100.03 (capture 4.0); the mid returns to 100 short 20 (inventory -1.0);
-    fees 0.01 a share on 80 shares: pnl = 0.9 + 4.0 - 1.5 - 1.0 - 0.8 = 1.6."""
+    """The P&L split of a two-fill replay (capture, inventory moves, fees) matches the hand computation 1.6."""
+    # Quote 99.97 / 100.03 (100 each) once. Buy 30 at 99.97 with the mid at 100 (capture 0.9); the mid falls to
+    # 99.95 (inventory -1.5); sell 50 at 100.03 (capture 4.0); the mid returns to 100 short 20 (inventory -1.0);
+    # fees 0.01 a share on 80 shares: pnl = 0.9 + 4.0 - 1.5 - 1.0 - 0.8 = 1.6.
     rows = [quote_row(0.0, 99.95, 100.05), trade_row(1.0, 99.95, 30, SELL), quote_row(2.0, 99.90, 100.00),
             trade_row(3.0, 100.05, 50, BUY), quote_row(4.0, 99.95, 100.05)]
     once = Retimed(SymmetricSpread(0.06, 100), None, requote_on_tick=False, requote_on_fill=False)

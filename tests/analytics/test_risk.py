@@ -66,8 +66,9 @@ def test_inventory_distribution_by_hand(hand):
 
 
 def test_series_ratios_by_hand(make_ledger):
-    """P&L increments 1, 2, -1, 2 per unit time: Sharpe sqrt(2)/2 per interval, times sqrt(4) on a synthetic
-    clock and sqrt(252 * 23400) per one-second interval on a real one; Sortino 1 / 0.5 likewise."""
+    """Sharpe and Sortino of a four-step P&L match the hand values, scaled per run or per trading year."""
+    # P&L increments 1, 2, -1, 2 per unit time: Sharpe sqrt(2)/2 per interval, times sqrt(4) on a synthetic
+    # clock and sqrt(252 * 23400) per one-second interval on a real one; Sortino 1 / 0.5 likewise.
     mtm = [0.0, 1.0, 3.0, 2.0, 4.0]
     marks = make_ledger(marks=[(0, float(t), 100.0, 0.0, m, m) for t, m in enumerate(mtm)]).marks
     per_interval_sharpe, per_interval_sortino = 1 / math.sqrt(2), 1 / 0.5

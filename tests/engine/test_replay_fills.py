@@ -148,8 +148,9 @@ def test_post_only_withdraw_drops_a_side_at_the_opposite_best():
 
 
 def test_latency_race_a_trade_before_the_new_quote_is_live_meets_the_old_one():
-    """Requote at t=1 from bid 99.97 to 99.90 with 0.5 s latency: a sell at 99.93 at t=1.2 fills the stale
-    99.97 bid; the same sell at t=1.6, after the new bid is live, fills nothing."""
+    """During the order-entry latency a trade fills the stale quote; after it the new quote is the one met."""
+    # Requote at t=1 from bid 99.97 to 99.90 with 0.5 s latency: a sell at 99.93 at t=1.2 fills the stale
+    # 99.97 bid; the same sell at t=1.6, after the new bid is live, fills nothing.
     plan = Plan((0, 99.97, 100.10, 10), (1.0, 99.90, 100.10, 10), every=1.0)
     sim = replay([BOOK, trade_row(1.2, 99.93, 5, SELL), trade_row(1.6, 99.93, 5, SELL),
                   quote_row(3.0, 99.95, 100.05, 100, 100)], plan, latency_s=0.5)
@@ -165,8 +166,9 @@ def test_a_trade_at_the_instant_the_quote_goes_live_still_meets_the_old_one():
 
 
 def test_requote_at_the_same_price_keeps_the_queue_place_and_an_identical_one_sends_nothing():
-    """60 of the 100 ahead trade; a requote at the same price with a new size keeps 40 ahead; a requote that
-    changes nothing sends nothing, one that tops up a partly filled side is sent."""
+    """A same-price requote keeps its queue place, an identical one sends nothing, a top-up is sent."""
+    # 60 of the 100 ahead trade; a requote at the same price with a new size keeps 40 ahead; a requote that
+    # changes nothing sends nothing, one that tops up a partly filled side is sent.
     plan = Plan((0, 99.95, 100.10, 100), (2.0, 99.95, 100.10, 200), every=1.0)
     sim = replay([BOOK, trade_row(1.5, 99.95, 60, SELL), trade_row(3.5, 99.95, 50, SELL),
                   quote_row(5.0, 99.95, 100.05, 100, 100)], plan)

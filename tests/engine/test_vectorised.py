@@ -75,8 +75,8 @@ def _fill_frequencies(fill_model, depth: float, size: float = 1.0, order_size: f
 
 @pytest.mark.parametrize("depth", [-0.2, 0.3, 1.0])
 def test_exact_unit_fills_have_probability_one_minus_exp_of_lambda_dt(depth):
-    """A unit quote at depth delta fills in a step with probability 1 - exp(-A e^{-k max(delta, 0)} dt), per side
-    (binomial count over 80,000 steps, within 4 standard errors)."""
+    """A unit quote at depth delta fills per step with probability 1 - exp(-A e^{-k max(delta, 0)} dt), per side."""
+    # Binomial count over 80,000 steps, within 4 standard errors.
     fills, n = _fill_frequencies(ExponentialFills(), depth)
     p = 1.0 - math.exp(-140.0 * math.exp(-1.5 * max(depth, 0.0)) * 0.005)
     for side in (1, -1) if depth > 0 else (1,):
@@ -94,8 +94,8 @@ def test_step_fills_have_probability_lambda_dt(depth):
 
 
 def test_exact_fills_of_a_larger_quote_are_min_size_and_poisson_orders():
-    """A quote of 2.5 units meeting unit orders fills min(2.5, N) per step, N ~ Poisson(A e^{-k delta} dt): the
-    mean filled size matches the closed form within 4 SE."""
+    """A 2.5-unit quote meeting unit orders fills min(2.5, N) per step with N ~ Poisson(A e^{-k delta} dt)."""
+    # The mean filled size matches the closed form within 4 SE.
     fills, n = _fill_frequencies(ExponentialFills(), depth=-0.5, size=2.5)
     mean = 140.0 * 0.005  # delta < 0: every order reaches the quote
     pmf = [math.exp(-mean) * mean**j / math.factorial(j) for j in range(60)]

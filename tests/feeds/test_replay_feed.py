@@ -57,8 +57,8 @@ def run(source, strategy=None, model=None):
 
 @pytest.mark.parametrize("chunk_rows", [None, 1, 4])
 def test_rows_reach_the_simulation_in_file_order_with_sizes_sides_and_prices(chunk_rows):
-    """Quotes become set_book(bid, ask, sizes), trades market_order(side, size, price), in order, however
-    the rows are chunked."""
+    """Quote rows become set_book and trade rows market_order calls, in file order, however the rows are chunked."""
+    # set_book(bid, ask, sizes) and market_order(side, size, price).
     _, model = run(FrameSource.from_rows(ROWS, chunk_rows=chunk_rows))
     assert model.seen == [
         ("book", 10.0, 99.95, 100.05, 100.0, 200.0), ("trade", 10.5, BUY, 30.0, 100.05),

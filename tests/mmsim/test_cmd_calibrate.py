@@ -43,8 +43,8 @@ def test_json_has_the_estimates_their_errors_the_units_and_the_comparison(tmp_pa
 
 
 def test_out_writes_the_calibration_and_the_plot_which_mmsim_run_converts(tmp_path, capsys):
-    """--out writes calibration.json and the PNG; mmsim run --calibration scales A by the time unit, sigma by its
-    square root and keeps k."""
+    """--out writes calibration.json and the PNG, which mmsim run --calibration converts to its time unit."""
+    # mmsim run scales A by the time unit, sigma by its square root and keeps k.
     quotes, trades = write_tick_files(tmp_path)
     out = tmp_path / "calib"
     report = calibrate_json(capsys, "--quotes", str(quotes), "--trades", str(trades), "--out", str(out))

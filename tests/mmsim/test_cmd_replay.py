@@ -207,8 +207,8 @@ def test_a_missing_file_is_named(data, tmp_path, capsys):
     (json.dumps({"k": 3.0}), "field 'units.A' must be 'per second per side'"),
     ("[1, 2]", "expected a JSON object")])
 def test_a_bad_calibration_file_is_named_with_the_problem(data, tmp_path, capsys, text, message):
-    """Unparseable JSON, a missing or invalid field, a file that is not mmsim calibrate's: the file and the
-    problem are in the message (analytics.load_calibration's checks)."""
+    """A bad calibration file (bad JSON, missing or invalid field, not calibrate's) is named with the problem."""
+    # These are analytics.load_calibration's checks.
     calibration = tmp_path / "cal.json"
     calibration.write_text(text)
     err = fails(capsys, data, "--calibration", calibration, out_dir=tmp_path / "o")
@@ -223,8 +223,7 @@ def test_out_that_is_a_file_is_refused_before_replaying(data, tmp_path, capsys):
 
 
 def test_a_reader_error_mid_replay_leaves_no_partial_output(tmp_path, monkeypatch, capsys):
-    """A DataError raised while the second chunk is read stops the run with the reader's message; --out is
-    never created."""
+    """A DataError while the second chunk is read stops the run with the reader's message and creates no --out."""
     path = tmp_path / "X_message_1.csv"
     path.write_text("stand-in\n")
 

@@ -15,8 +15,7 @@ def figure_ids(html: str) -> list[str]:
 
 
 def test_run_writes_report_and_report_rebuilds_it(tmp_path, capsys):
-    """The run's report.html is rebuilt, with the same figures, by `mmsim report DIR` in a process that has no
-    display and never imports pyplot."""
+    """`mmsim report DIR` rebuilds a run's report.html with the same figures, with no display and no pyplot."""
     out = tmp_path / "out"
     assert main(["run", "--paths", "3", "--T", "0.2", "--out", str(out), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)

@@ -9,7 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
+from feeds import SyntheticMarket
 from mmsim.cli import main
+from strategies import AvellanedaStoikov
 
 USER_STRATEGY = '''
 from strategies import Quote, Strategy
@@ -43,7 +45,13 @@ def test_avellaneda_stoikov_carries_much_less_inventory_risk_than_naive(tmp_path
     rows = {r["strategy"]: r for r in run_json(capsys, "--paths", "200", "--out", str(tmp_path))["rows"]}
     # With 200 paths the std estimates have ~5% relative SE; the true ratio is ~0.37, far from 0.5.
     assert rows["avellaneda-stoikov"]["final_q_std"] < 0.5 * rows["naive"]["final_q_std"]
-    assert rows["avellaneda-stoikov"]["avg_spread"] == pytest.approx(rows["naive"]["avg_spread"], rel=2e-3)
+    # Not statistical: A-S's spread gamma sigma^2 (T - t) + const does not depend on the path. Set at each tick and
+    # held, its time average is the naive spread, spread((T + dt) / 2); a requote on a fill mid-step only narrows
+    # it towards the continuous value, so every path's average is within gamma sigma^2 dt / 2 of the naive one.
+    market, strategy = SyntheticMarket(), AvellanedaStoikov()
+    bound = 0.5 * strategy.gamma * strategy.sigma**2 * market.dt
+    gap = rows["naive"]["avg_spread"] - rows["avellaneda-stoikov"]["avg_spread"]
+    assert -1e-12 <= gap <= bound + 1e-12, (gap, bound)
 
 
 def test_a_user_subclass_runs_from_a_file(tmp_path, capsys):

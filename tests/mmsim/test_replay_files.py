@@ -112,8 +112,8 @@ def test_lobster_samples_replay_with_every_shipped_strategy(symbol, strategy, ca
 @needs_lobster
 @pytest.mark.parametrize("symbol", ["AAPL", "GOOG"])
 def test_fill_on_touch_overstates_fills_and_spread_capture_on_real_data(symbol, capsys):
-    """Quoting at about the touch (capped naive, median spread), filling on a mere touch gives over 1.5 times
-    the conservative queue's fills at our price and more spread capture."""
+    """On real data fill-on-touch gives over 1.5x the conservative queue's fills at our price and more capture."""
+    # Quoting at about the touch: capped naive strategy, median spread.
     results = {}
     for queue in ("conservative", "touch"):
         assert run(SAMPLES[symbol], "--strategy", "inventory-capped", "--queue", queue, "--json") == 0

@@ -36,8 +36,8 @@ def tick_files(tmp_path):
 
 
 def test_replay_writes_a_real_clock_report_that_mmsim_report_rebuilds(tick_files, tmp_path, capsys):
-    """The replay's report.html has every real-clock figure (equity curve and position first); summary.json
-    records the real clock; `mmsim report DIR` writes the same figures again."""
+    """A replay's report.html has every real-clock figure and `mmsim report DIR` writes the same figures again."""
+    # Equity curve and position come first; summary.json records the real clock.
     out = tmp_path / "out"
     quotes, trades = tick_files
     assert main(["replay", "--quotes", str(quotes), "--trades", str(trades), "--strategy", "naive",

@@ -63,8 +63,8 @@ def test_realised_volatility_of_irregularly_sampled_brownian_motion_matches_sigm
 
 
 def test_realised_volatility_forgets_an_old_regime_over_its_window():
-    """0.01 for 3000 s then 0.05 for 3000 s, window 300 s (seed 2): the estimate is the new regime's within
-    4 standard errors of the exponentially weighted sum (the old regime's weight is e^-10)."""
+    """After a volatility jump the estimate is the new regime's within 4 SE of the exponentially weighted sum."""
+    # 0.01 for 3000 s then 0.05 for 3000 s, window 300 s (seed 2): the old regime's weight is e^-10.
     rng = np.random.default_rng(2)
     dt = np.full(60_000, 0.1)
     sigma = np.where(np.arange(60_000) < 30_000, 0.01, 0.05)
