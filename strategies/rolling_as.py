@@ -7,13 +7,8 @@ import math
 import attrs
 
 from engine import MarketState, Quote
-from engine.errors import ConfigError, non_negative, positive
+from engine.errors import ConfigError, non_negative, optional_non_negative, positive
 from strategies.base import Strategy
-
-
-def _optional_non_negative(instance, attribute, value) -> None:
-    if value is not None:
-        non_negative(instance, attribute, value)
 
 
 @attrs.frozen
@@ -66,7 +61,7 @@ class RollingAvellanedaStoikov(Strategy):
     k: float = attrs.field(default=20.0, converter=float, validator=positive)
     horizon_s: float = attrs.field(default=60.0, converter=float, validator=positive)
     sigma: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                      validator=_optional_non_negative)
+                                      validator=optional_non_negative)
     sigma_prior: float = attrs.field(default=0.0, converter=float, validator=non_negative)
     sigma_window_s: float = attrs.field(default=300.0, converter=float, validator=positive)
     order_size: float = attrs.field(default=100.0, converter=float, validator=positive)
