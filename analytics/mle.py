@@ -17,6 +17,10 @@ Z95 = 1.959963984540054
 LogLik = Callable[[np.ndarray], tuple[float, np.ndarray, np.ndarray]]
 
 
+#: Largest change of any parameter in one Newton step (parameters are ln A and k: ln A changes by e^10 at most).
+MAX_STEP = 10.0
+
+
 def maximize(loglik: LogLik, theta0, *, what: str, max_iter: int = 200) -> tuple[np.ndarray, float, np.ndarray, int]:
     """Maximise a smooth log-likelihood by Newton's method with backtracking.
 
@@ -59,10 +63,14 @@ def maximize(loglik: LogLik, theta0, *, what: str, max_iter: int = 200) -> tuple
         decrement = float(grad @ step)
         if decrement < 1e-10:
             break
-        t = 1.0
+        # Cap the step: far from the maximum the curvature can be tiny and a full step overflow exp().
+        t = min(1.0, MAX_STEP / float(np.max(np.abs(step))))
         while True:
             candidate = theta + t * step
-            new_value, new_grad, new_hess = loglik(candidate)
+            try:
+                new_value, new_grad, new_hess = loglik(candidate)
+            except (OverflowError, FloatingPointError):
+                new_value = -math.inf
             if math.isfinite(new_value) and new_value >= value:
                 break
             t *= 0.5
@@ -73,6 +81,12 @@ def maximize(loglik: LogLik, theta0, *, what: str, max_iter: int = 200) -> tuple
         raise DataError(f"{what}: the likelihood maximisation did not converge in {max_iter} steps")
     if not np.all(np.isfinite(hess)) or np.any(np.linalg.eigvalsh(-hess) <= 0):
         raise DataError(f"{what}: the data do not identify A and k (the likelihood is flat at its maximum)")
+    # A maximum on a ridge (say every order printing at the touch under a constant spread: k -> infinity) is
+    # concave but nearly flat; its standard errors dwarf the estimates. Refuse it rather than report it.
+    se = np.sqrt(np.diag(np.linalg.inv(-hess)))
+    if np.any(se > np.maximum(1.0, np.abs(theta))):
+        raise DataError(f"{what}: the data do not identify A and k (standard errors {se.tolist()} exceed the "
+                        f"estimates {theta.tolist()})")
     return theta, value, hess, iteration
 
 

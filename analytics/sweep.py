@@ -257,6 +257,7 @@ def finished_cells(config: SweepConfig, out_dir: str | os.PathLike) -> dict[int,
         try:
             stored = json.loads(path.read_text())
             index = int(stored["config"]["cell"])
+            row = dict(stored["row"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise DataError(f"{path}: not a sweep cell file ({exc})") from None
         if index >= config.size:
@@ -266,7 +267,7 @@ def finished_cells(config: SweepConfig, out_dir: str | os.PathLike) -> dict[int,
         if difference:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: {difference}): "
                               "use another --out, or the same grid and options")
-        done[index] = stored["row"]
+        done[index] = row
     return done
 
 

@@ -148,7 +148,7 @@ def _time_format(col: pd.Series) -> str:
         return "iso"
 
 
-_PLAUSIBLE_NS_S = 1e6  # seconds: 10**15 ns after the epoch
+_PLAUSIBLE_NS_S = 1e8  # seconds: 10**17 ns after the epoch, March 1973
 _FORMAT_NAMES = {"ns": "integer nanoseconds since the epoch", "seconds": "a number of seconds",
                  "iso": "an ISO-8601 time", "datetime": "a timestamp"}
 
@@ -156,8 +156,9 @@ _FORMAT_NAMES = {"ns": "integer nanoseconds since the epoch", "seconds": "a numb
 def _times(col: pd.Series, fmt: str, path: Path, first_row: int, header: bool) -> np.ndarray:
     """``ts`` as float seconds, or an error naming the first row not written in the file's format ``fmt``."""
     if fmt == "ns" and pd.api.types.is_integer_dtype(col):
-        return col.to_numpy(dtype=np.int64) / 1e9
-    if fmt in ("seconds", "ns") and pd.api.types.is_numeric_dtype(col):
+        values = col.to_numpy(dtype=np.int64) / 1e9
+        bad = np.zeros(len(values), dtype=bool)
+    elif fmt in ("seconds", "ns") and pd.api.types.is_numeric_dtype(col):
         values = col.to_numpy(dtype=np.float64)
         if fmt == "ns":
             values = np.where(values == np.round(values), values / 1e9, np.nan)
@@ -180,13 +181,13 @@ def _times(col: pd.Series, fmt: str, path: Path, first_row: int, header: bool) -
         problem = "missing ts" if pd.isna(raw) else f"ts {shown(raw)} is not {_FORMAT_NAMES[fmt]}"
         raise row_error(path, first_row + row, f"{problem} (the format of the file's first row)", header=header)
     if fmt == "ns":
-        # Whole numbers read as nanoseconds; a day of ticks written as whole seconds would otherwise replay a
-        # billion times too fast. No real epoch-nanosecond stamp falls before 1970-01-12 (10**15 ns).
+        # Whole numbers read as nanoseconds; whole seconds, milliseconds or microseconds would otherwise replay
+        # 10**9, 10**6 or 10**3 times too fast. No tick data in epoch nanoseconds falls before 1973 (10**17 ns).
         row = first_bad(np.asarray(values < _PLAUSIBLE_NS_S))
         if row is not None:
             raise row_error(path, first_row + row, f"ts {shown(col.iloc[row])} reads as integer nanoseconds since "
-                            "the epoch, a time in January 1970: write seconds with a decimal point (for example "
-                            "12.0) or an ISO-8601 time", header=header)
+                            "the epoch, a time before 1973 (seconds, milliseconds or microseconds?): write "
+                            "float seconds with a decimal point (for example 12.0) or an ISO-8601 time", header=header)
     return values
 
 
