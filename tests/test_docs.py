@@ -65,3 +65,13 @@ def test_strategy_guide_class_runs_from_the_console_script(tmp_path):
                            "--paths", "5", "--out", "out"], cwd=tmp_path, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "skewed-widening" in proc.stdout
+
+
+def test_readme_table_is_what_mmsim_run_prints(tmp_path, monkeypatch, capsys):
+    """The README's `mmsim run` output is today's output of the default run (all but the wall-time line)."""
+    text = (REPO / "README.md").read_text()
+    shown = re.search(r"```\n\$ mmsim run\n(.*?)```", text, re.S).group(1).strip().splitlines()
+    monkeypatch.chdir(tmp_path)
+    assert main(["run"]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    assert printed[:len(shown)] == shown
