@@ -97,8 +97,10 @@ class DepthData:
     arrival_depth, arrival_half_spread, arrival_side : ndarray
         Each market order (trades at one time on one side are one order): its depth, the half-spread it met,
         its aggressor side.
+    arrival_inside : ndarray of bool
+        Orders all of whose prints were inside the spread (hidden or midpoint liquidity).
     inside_spread : int
-        Orders that printed inside the spread (hidden or midpoint liquidity), counted as reaching the touch.
+        How many orders printed inside the spread, counted as reaching the touch.
     trades, trades_before_book : int
         Trade rows used, and those dropped because no book was known yet.
     duration_s : float
@@ -115,6 +117,7 @@ class DepthData:
     arrival_depth: np.ndarray = attrs.field(repr=False)
     arrival_half_spread: np.ndarray = attrs.field(repr=False)
     arrival_side: np.ndarray = attrs.field(repr=False)
+    arrival_inside: np.ndarray = attrs.field(repr=False)
     inside_spread: int
     trades: int
     trades_before_book: int
@@ -222,5 +225,5 @@ def depth_data(arrays: TickArrays, *, window_s: float, tick_size: float | None =
     return DepthData(
         tick=tick, window_s=window_s, n_windows=n_windows, seg_window=seg_window[keep], seg_dt=dt[keep],
         seg_half_spread=half_spread[seg_quote[keep]], max_depth=max_depth, arrival_depth=order_depth,
-        arrival_half_spread=h[first], arrival_side=side[first], inside_spread=int(order_inside.sum()),
+        arrival_half_spread=h[first], arrival_side=side[first], arrival_inside=order_inside, inside_spread=int(order_inside.sum()),
         trades=int(known.sum()), trades_before_book=int((~known).sum()), duration_s=float(t_end - t0))

@@ -272,10 +272,13 @@ def fill_check(data: DepthData, fit: IntensityFit, *, tolerance: float = 0.25, c
                      "ok": bool(ok or not checked)})
     table = pd.DataFrame(rows)
     checked_rows = table[table["checked"]]
-    beyond = data.arrival_depth > data.arrival_half_spread
+    # Of the orders seen to reach the touch (inside-spread prints are censored below it, as in the likelihood),
+    # the share that went a tick past it; the model says exp(-k tick).
+    reached = ~data.arrival_inside
+    beyond = (data.arrival_depth > data.arrival_half_spread)[reached]
     return FillCheck(table=table, tolerance=tolerance, checked_share=checked_share,
                      passed=bool(checked_rows["ok"].all()), max_rel_error=float(checked_rows["rel_error"].abs().max()),
-                     beyond_touch_empirical=float(beyond.mean()),
+                     beyond_touch_empirical=float(beyond.mean()) if len(beyond) else math.nan,
                      beyond_touch_predicted=math.exp(-fit.k * data.tick))
 
 
