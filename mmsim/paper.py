@@ -22,7 +22,6 @@ from strategies import AvellanedaStoikov, Retimed, SymmetricSpread
 
 #: The gammas of the paper's three tables, in its order.
 PAPER_GAMMAS = (0.1, 0.01, 1.0)
-STRATEGIES = ("inventory", "symmetric")
 FILLS = ("step", "exact")
 ENGINES = ("vectorised", "event")
 #: Keys of every row (``fills``: "step" or "exact"; ``fills_mean``: fills per path, both sides).

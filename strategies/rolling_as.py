@@ -7,7 +7,7 @@ import math
 import attrs
 
 from engine import MarketState, Quote
-from engine.errors import ConfigError, non_negative, optional_non_negative, positive
+from engine.errors import non_negative, optional_non_negative, optional_positive, positive
 from strategies.base import Strategy
 
 
@@ -65,7 +65,7 @@ class RollingAvellanedaStoikov(Strategy):
     sigma_prior: float = attrs.field(default=0.0, converter=float, validator=non_negative)
     sigma_window_s: float = attrs.field(default=300.0, converter=float, validator=positive)
     order_size: float = attrs.field(default=100.0, converter=float, validator=positive)
-    requote_interval_s: float | None = attrs.field(default=0.1)
+    requote_interval_s: float | None = attrs.field(default=0.1, validator=optional_positive)
     _vol: RealisedVolatility = attrs.field(init=False, repr=False, eq=False)
     _log_term: float = attrs.field(init=False, repr=False)
 
@@ -73,8 +73,6 @@ class RollingAvellanedaStoikov(Strategy):
     requote_on_tick = False
 
     def __attrs_post_init__(self) -> None:
-        if self.requote_interval_s is not None and not self.requote_interval_s > 0:
-            raise ConfigError(f"requote_interval_s must be > 0 or None, got {self.requote_interval_s!r}")
         g = self.gamma * self.order_size
         object.__setattr__(self, "_vol", RealisedVolatility(self.sigma_window_s, self.sigma_prior))
         object.__setattr__(self, "_log_term", 2.0 / g * math.log1p(g / self.k))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from engine import Fill, MarketState, Quote
-from engine.errors import ConfigError
+from engine.errors import optional_positive
 from strategies.base import Strategy
 
 
@@ -29,14 +29,9 @@ class Retimed(Strategy):
     """
 
     inner: Strategy
-    requote_interval_s: float | None = attrs.field(default=None)
+    requote_interval_s: float | None = attrs.field(default=None, validator=optional_positive)
     requote_on_tick: bool = attrs.field(default=False, converter=bool)
     requote_on_fill: bool = attrs.field(default=True, converter=bool)
-
-    @requote_interval_s.validator
-    def _check_interval(self, attribute, value) -> None:
-        if value is not None and not value > 0:
-            raise ConfigError(f"requote_interval_s must be > 0 or None, got {value!r}")
 
     @property
     def name(self) -> str:
