@@ -167,6 +167,21 @@ def in_memory(ticks, name: str = "ticks") -> FrameSource:
     return source
 
 
+def quote_offsets(median_spread: float, tick_size: float) -> list[float]:
+    """Offsets from the mid of the hypothetical quotes: :data:`MID_FRACTIONS` of the median quoted spread, on the
+    tick grid, at least one tick."""
+    return sorted({max(round(median_spread * f / tick_size), 1) * tick_size for f in MID_FRACTIONS})
+
+
+def quote_intensity(source, *, tick_size: float, median_spread: float, window_s: float = 1.0,
+                    order_size: float = 100.0, block_s: float = 300.0) -> RateFit:
+    """``A exp(-k delta)`` with ``delta`` from the mid, from mid-pegged hypothetical quotes (the headline fit of
+    :func:`calibrate`, alone: ``mmsim replay`` takes its default ``k`` from it on the warm-up)."""
+    cells = hypothetical_cells(source, "mid", quote_offsets(median_spread, tick_size), window_s=window_s,
+                               tick_size=tick_size, order_size=order_size)
+    return fit_rates(cells, block_s=block_s, what="fill intensity (mid)")
+
+
 def market_order_rates(arrays: TickArrays, duration_s: float) -> dict[str, float]:
     """Market orders per second on each side: prints with one timestamp and aggressor side are one order.
 
@@ -314,7 +329,7 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
     mid = 0.5 * (arrays.bid + arrays.ask)
     spreads = arrays.ask - arrays.bid
     median_spread = float(np.median(spreads))
-    mid_offsets = sorted({max(round(median_spread * f / tick), 1) * tick for f in MID_FRACTIONS})
+    mid_offsets = quote_offsets(median_spread, tick)
     touch_offsets = [j * tick for j in range(touch_levels)]
     cells = {"touch": hypothetical_cells(source, "touch", touch_offsets, window_s=window_s, tick_size=tick,
                                          order_size=order_size, horizon_s=horizon_s),
@@ -433,4 +448,5 @@ def load_calibration(path: str | os.PathLike) -> CalibratedParameters:
 
 
 __all__ = ["CalibratedParameters", "Calibration", "ESTIMATOR", "FitCheck", "UNITS", "VERSION", "calibrate",
-           "in_memory", "load_calibration", "market_order_rates", "split_time"]
+           "in_memory", "load_calibration", "market_order_rates", "quote_intensity", "quote_offsets",
+           "split_time"]
