@@ -214,7 +214,7 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
         try:
             hours, minutes = (int(p) for p in fit_until.split(":"))
         except ValueError:
-            raise ConfigError(f"--fit-until {fit_until!r}: expected HH:MM or a fraction in (0, 1)") from None
+            raise ConfigError(f"--fit-until {fit_until}: expected HH:MM or a fraction in (0, 1)") from None
         midnight = t0 - (t0 % 86400.0)
         split = midnight + 3600.0 * hours + 60.0 * minutes
         if not t0 < split < t_end:
@@ -224,9 +224,9 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
     try:
         fraction = float(fit_until)
     except ValueError:
-        raise ConfigError(f"--fit-until {fit_until!r}: expected HH:MM or a fraction in (0, 1)") from None
+        raise ConfigError(f"--fit-until {fit_until}: expected HH:MM or a fraction in (0, 1)") from None
     if not 0.0 < fraction < 1.0:
-        raise ConfigError(f"--fit-until {fit_until!r}: a fraction of the session must be in (0, 1)")
+        raise ConfigError(f"--fit-until {fit_until}: a fraction of the session must be in (0, 1)")
     return t0 + fraction * (t_end - t0)
 
 

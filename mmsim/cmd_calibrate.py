@@ -10,7 +10,7 @@ import time
 
 from analytics import Calibration, calibrate, load_calibration
 from analytics.calibration import in_memory
-from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table
+from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
 from mmsim.cli import positive_float, positive_int
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
@@ -90,9 +90,7 @@ def run(args) -> int:
         json.dump(json_safe(report), sys.stdout)
         sys.stdout.write("\n")
     else:
-        print(table(result, report["wall_s"], args.out))
-        if loop is not None:
-            print(loop_text(loop))
+        print(table(result, report["wall_s"], args.out, loop))
     return 0
 
 
@@ -100,15 +98,15 @@ def _fraction(text: str) -> float:
     try:
         return float(text)
     except ValueError:
-        raise ConfigError(f"--fit-until {text!r}: expected HH:MM or a fraction in (0, 1)") from None
+        raise ConfigError(f"--fit-until {text}: expected HH:MM or a fraction in (0, 1)") from None
 
 
 def _verdict(ok: bool) -> str:
     return "pass" if ok else "FAIL"
 
 
-def table(result: Calibration, wall_s: float, out: str | None) -> str:
-    """The report printed by default."""
+def table(result: Calibration, wall_s: float, out: str | None, loop=None) -> str:
+    """The report printed by default (with the loop table when ``loop`` is given)."""
     s, q, t, sig = result.summary, result.quote, result.touch, result.sigma
     mo = result.market_orders
 
@@ -155,6 +153,10 @@ def table(result: Calibration, wall_s: float, out: str | None) -> str:
     profile = result.profile
     lines.append("per half hour, k_touch: " + " ".join(f"{v:.3g}" for v in profile["touch_k"]))
     lines.append("per half hour, A (A-S): " + " ".join(f"{v:.3g}" for v in profile["quote_A"]))
+    if loop is not None:
+        lines.append(f"loop: the naive strategy replayed and in the calibrated synthetic market, fill events per "
+                     f"hour and 1 s markout within {LOOP_FACTOR:g}x: {'PASS' if loop['ok'].all() else 'FAIL'}")
+        lines.append(markdown(loop, result.name.split("_")[0]))
     lines.append(f"wall time {wall_s:.2f} s" + (f"; results in {out}/" if out else ""))
     return "\n".join(lines)
 
@@ -162,18 +164,6 @@ def table(result: Calibration, wall_s: float, out: str | None) -> str:
 def _clock(ts: float) -> str:
     s = int(ts % 86400.0)
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
-
-
-def loop_text(loop) -> str:
-    """The calibrate-simulate-replay table."""
-    lines = [f"loop (naive strategy, fill events per hour and 1 s markout, synthetic / replay within "
-             f"{LOOP_FACTOR:g}x): {'PASS' if loop['ok'].all() else 'FAIL'}",
-             f"  {'spread':>7}{'replay/h':>10}{'synth/h':>10}{'ratio':>7}{'mk replay':>11}{'mk synth':>10}{'ratio':>7}"]
-    for r in loop.itertuples():
-        lines.append(f"  {r.spread:>7.2f}{r.replay_fills_per_hour:>10.0f}{r.synthetic_fills_per_hour:>10.0f}"
-                     f"{r.fills_ratio:>7.2f}{r.replay_markout:>11.4f}{r.synthetic_markout:>10.4f}"
-                     f"{r.markout_ratio:>7.2f}  {_verdict(r.ok)}")
-    return "\n".join(lines)
 
 
 def add_calibration_arguments(parser) -> None:
