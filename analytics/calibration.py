@@ -21,10 +21,12 @@ import numpy as np
 import pandas as pd
 
 from analytics.depths import TickArrays
+from analytics.plots import png_bytes, quote_fill_rates
 from analytics.quote_fills import FILL_RULE, QuoteCells, RateFit, fit_rates, hypothetical_cells, impact
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
 from engine import ConfigError, DataError
 from engine.errors import check_positive
+from engine.ledger import write_atomic
 from feeds import FrameSource, TickSource, infer_tick_size
 
 UNITS = {"A": "per second per side", "k": "per price unit", "sigma": "price per sqrt(second)",
@@ -149,6 +151,20 @@ class Calibration:
         """95% interval for sigma with the robust SE (returns have fat tails)."""
         half = 1.959963984540054 * self.sigma.se_robust
         return self.sigma.sigma - half, self.sigma.sigma + half
+
+    def figure(self):
+        """The fits as a matplotlib Figure: observed fill rates by offset against ``A exp(-k x)``, behind the
+        touch (left) and from the mid (right)."""
+        return quote_fill_rates(self.name, {
+            "behind the touch": (self.levels["touch"], self.touch.rate(self.levels["touch"]["offset"]),
+                                 "ticks behind the same-side best (price units)"),
+            "from the mid (A-S delta)": (self.levels["quote"], self.quote.rate(self.levels["quote"]["offset"]),
+                                         "distance from the mid (price units)")})
+
+    def write_plot(self, path: str | os.PathLike) -> None:
+        """Write :meth:`figure` as a PNG, atomically."""
+        png = png_bytes(self.figure())
+        write_atomic(path, lambda tmp: Path(tmp).write_bytes(png))
 
     def parameters(self) -> CalibratedParameters:
         """The headline figures, per second (the values :func:`load_calibration` reads back from the file)."""

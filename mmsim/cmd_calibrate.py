@@ -17,6 +17,7 @@ from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 
 CALIBRATION_FILE = "calibration.json"
+PLOT_FILE = "calibration_fit.png"
 
 
 def add_parser(sub) -> None:
@@ -55,7 +56,8 @@ def add_parser(sub) -> None:
     p.add_argument("--loop-paths", type=positive_int, default=4,
                    help="synthetic paths of one hour each for --loop (default 4)")
     p.add_argument("--out", metavar="DIR", default=None,
-                   help=f"write {CALIBRATION_FILE} (for mmsim run and mmsim replay --calibration) into DIR")
+                   help=f"write {CALIBRATION_FILE} (for mmsim run and mmsim replay --calibration) and {PLOT_FILE} "
+                        "into DIR")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
@@ -81,6 +83,7 @@ def run(args) -> int:
                           "rows": loop.to_dict(orient="records")}
     if args.out is not None:
         with staged_out_dir(args.out) as stage:  # only now, and staged: a failure leaves nothing behind
+            result.write_plot(stage / PLOT_FILE)
             report["out"] = str(stage.parent)
             report["wall_s"] = round(time.perf_counter() - start, 3)
             write_json(stage / CALIBRATION_FILE, report)

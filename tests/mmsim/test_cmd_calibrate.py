@@ -46,13 +46,14 @@ def test_json_has_the_estimates_their_errors_the_estimator_and_the_checks(tmp_pa
     assert not (tmp_path / "calibration.json").exists()  # nothing written without --out
 
 
-def test_out_writes_the_calibration_which_mmsim_run_converts(tmp_path, capsys):
-    """--out writes calibration.json, which mmsim run --calibration converts to its time unit."""
+def test_out_writes_the_calibration_and_the_plot_which_mmsim_run_converts(tmp_path, capsys):
+    """--out writes calibration.json and the PNG; mmsim run --calibration converts the file to its time unit."""
     # mmsim run scales A by the time unit, sigma by its square root and keeps k and the impact.
     quotes, trades = write_tick_files(tmp_path)
     out = tmp_path / "calib"
     report = calibrate_json(capsys, "--quotes", str(quotes), "--trades", str(trades), "--out", str(out))
     assert json.loads((out / "calibration.json").read_text())["A"] == report["A"]
+    assert (out / "calibration_fit.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.glob("*.tmp"))
 
     assert main(["run", "--json", "--paths", "2", "--calibration", str(out / "calibration.json"),
