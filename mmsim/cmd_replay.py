@@ -173,7 +173,7 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
             out["k"] = (fit.k, "warm-up quote fills")
     if naive and out["spread"][1] != "--spread":
         out["spread"] = (_median_spread(out["spread"][0], out["tick_size"][0]), out["spread"][1])
-    return out
+    return {name: (value, source if value is not None else None) for name, (value, source) in out.items()}
 
 
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
