@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from analytics.depths import TickArrays
-from analytics.plots import png_bytes, quote_fill_rates
+from analytics.mle import Z95
+from analytics.plots import clock_text, png_bytes, quote_fill_rates
 from analytics.quote_fills import FILL_RULE, QuoteCells, RateFit, fit_rates, hypothetical_cells, impact
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
 from engine import ConfigError, DataError
@@ -149,7 +150,7 @@ class Calibration:
     @property
     def sigma_ci95(self) -> tuple[float, float]:
         """95% interval for sigma with the robust SE (returns have fat tails)."""
-        half = 1.959963984540054 * self.sigma.se_robust
+        half = Z95 * self.sigma.se_robust
         return self.sigma.sigma - half, self.sigma.sigma + half
 
     def figure(self):
@@ -235,7 +236,7 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
         split = midnight + 3600.0 * hours + 60.0 * minutes
         if not t0 < split < t_end:
             raise ConfigError(f"--fit-until {fit_until}: outside the session (the data run from "
-                              f"{_clock(t0)} to {_clock(t_end)})")
+                              f"{clock_text(t0 % 86400.0)} to {clock_text(t_end % 86400.0)})")
         return split
     try:
         fraction = float(fit_until)
@@ -244,11 +245,6 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
     if not 0.0 < fraction < 1.0:
         raise ConfigError(f"--fit-until {fit_until}: a fraction of the session must be in (0, 1)")
     return t0 + fraction * (t_end - t0)
-
-
-def _clock(ts: float) -> str:
-    s = int(ts % 86400.0)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
 def _check_rows(cells: QuoteCells, train: QuoteCells, test: QuoteCells, block_s: float, tolerance: float

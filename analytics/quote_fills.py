@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from analytics.markouts import markouts
-from analytics.mle import Z95, maximize
+from analytics.mle import ExponentialLaw, maximize
 from engine import DataError, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
@@ -187,8 +187,9 @@ def _blocks(start: np.ndarray, block_s: float) -> np.ndarray:
 
 
 @attrs.frozen
-class RateFit:
-    """``lambda(x) = A exp(-k x)`` fitted to fill events, per second per side.
+class RateFit(ExponentialLaw):
+    """``lambda(x) = A exp(-k x)`` fitted to fill events, per second per side (intervals from the clustered
+    covariance).
 
     Attributes
     ----------
@@ -236,20 +237,6 @@ class RateFit:
     @property
     def k_se_poisson(self) -> float:
         return math.sqrt(self.cov_poisson[1, 1])
-
-    @property
-    def A_ci95(self) -> tuple[float, float]:
-        """95% interval for ``A`` built on ``ln A`` with the clustered SE."""
-        half = Z95 * math.sqrt(self.cov[0, 0])
-        return self.A * math.exp(-half), self.A * math.exp(half)
-
-    @property
-    def k_ci95(self) -> tuple[float, float]:
-        return self.k - Z95 * self.k_se, self.k + Z95 * self.k_se
-
-    def rate(self, x):
-        """``A exp(-k x)``, per second per side."""
-        return self.A * np.exp(-self.k * np.asarray(x, dtype=float))
 
     def rate_se(self, x) -> np.ndarray:
         """Clustered standard error of :meth:`rate` (delta method: ``d ln rate = d ln A - x dk``)."""

@@ -10,6 +10,7 @@ import time
 
 from analytics import Calibration, calibrate, load_calibration
 from analytics.calibration import in_memory
+from analytics.plots import clock_text
 from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
 from mmsim.cli import positive_float, positive_int
@@ -146,7 +147,7 @@ def table(result: Calibration, wall_s: float, out: str | None, loop=None) -> str
     lines.append("sanity: fitted touch intensity against market orders per s: " + ", ".join(
         f"{side} {v['touch_intensity']:.3g} <= {mo[side]:.3g} {_verdict(v['ok'])}" for side, v in sanity.items()))
     check = result.fit_check
-    lines.append(f"fit check out of sample (fit before {_clock(check.split)}, checked after; every offset): "
+    lines.append(f"fit check out of sample (fit before {clock_text(check.split % 86400.0, False)}, checked after; every offset): "
                  f"{'PASS' if check.passed else 'FAIL'}")
     lines.append(f"  {'anchor':<7}{'offset':>7}{'observed':>10}{'predicted':>11}{'SE':>9}{'z':>7}{'error':>8}  "
                  f"verdict (|error| <= {check.tolerance:.0%})")
@@ -162,11 +163,6 @@ def table(result: Calibration, wall_s: float, out: str | None, loop=None) -> str
         lines.append(markdown(loop, result.name.split("_")[0]))
     lines.append(f"wall time {wall_s:.2f} s" + (f"; results in {out}/" if out else ""))
     return "\n".join(lines)
-
-
-def _clock(ts: float) -> str:
-    s = int(ts % 86400.0)
-    return f"{s // 3600:02d}:{s % 3600 // 60:02d}"
 
 
 def add_calibration_arguments(parser) -> None:
