@@ -77,7 +77,7 @@ def test_the_docs_show_what_the_command_prints(runs):
     """docs/calibration.md's AAPL report is the command's output today (all but the wall-time line), and its loop
     tables are the saved loop rows formatted by the same function."""
     printed = runs["AAPL"][0].strip().splitlines()
-    shown = blocks("text")[0].strip().splitlines()
+    shown = next(b for b in blocks("text") if b.startswith("mmsim calibrate: AAPL")).strip().splitlines()
     assert printed[:-1] == shown and printed[-1].startswith("wall time")
     doc = CALIBRATION_DOC.read_text()
     for ticker in ("AAPL", "GOOG"):

@@ -11,7 +11,6 @@ from feeds import QUOTE, TRADE, synthetic_ticks
 from mmsim.cli import main
 
 A, K = 5.0, 150.0
-AAPL = "AAPL_2012-06-21_34200000_57600000_message_1.csv"
 
 
 def write_tick_files(folder, seed: int = 3):
