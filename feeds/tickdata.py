@@ -227,5 +227,6 @@ def csv_chunks(path: Path, chunk_rows: int, *, header: bool, **read_csv) -> Iter
                     raise row_error(path, line - header, f"expected {expected} fields, found {saw}",
                                     header=header) from None
                 raise DataError(f"{path}: cannot be parsed as CSV ({exc})") from None
-            yield first_row, chunk
-            first_row += len(chunk)
+            if len(chunk):  # an empty file read with column names gives one empty chunk
+                yield first_row, chunk
+                first_row += len(chunk)

@@ -34,8 +34,10 @@ def add_tick_arguments(group) -> None:
 
 
 def _existing(path: str) -> str:
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise DataError(f"{path}: no such file")
+    if not Path(path).is_file():  # a folder, or a device or pipe (/dev/null, <(...)): the files are read twice
+        raise DataError(f"{path}: not a regular file")
     return path
 
 
