@@ -15,7 +15,7 @@ from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, ma
 from engine import ConfigError
 from mmsim.cli import positive_float, positive_int
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 
 CALIBRATION_FILE = "calibration.json"
 PLOT_FILE = "calibration_fit.png"
@@ -74,7 +74,8 @@ def run(args) -> int:
                              touch_levels=args.touch_levels, order_size=args.order_size, block_s=args.block_s,
                              sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
                              tolerance=args.tolerance)
-    report = {"command": "calibrate", **result.to_dict(), "files": list(source.files)}
+    report = {"command": "calibrate", **result.to_dict(), "files": list(source.files),
+              "warnings": print_warnings("calibrate", source)}
     loop = None
     if args.loop:
         params = result.parameters()

@@ -18,7 +18,7 @@ from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, FrameSource, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
 
@@ -255,7 +255,7 @@ def run(args) -> int:
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
-        "data": dict(source.stats),
+        "data": dict(source.stats), "warnings": print_warnings("replay", source),
         "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
         "market": {"tick_size": tick_size, "tick_size_source": tick_source,
                    "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
