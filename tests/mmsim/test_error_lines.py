@@ -126,7 +126,9 @@ def test_a_strategy_that_calls_sys_exit_does_not_exit_0(tmp_path, capsys, comman
     if command == ["replay"]:
         (tmp_path / "q.csv").write_text("ts,bid,ask\n1.0,9.99,10.01\n2.0,9.98,10.00\n")
         (tmp_path / "t.csv").write_text("ts,price,size,side\n1.5,10.01,5,buy\n")
-        data = ["--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv"]
+        # A one-second day: no warm-up, so the tick size is given.
+        data = ["--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv", "--warmup-min", "0",
+                "--tick-size", "0.01"]
     line = one_line(capsys, [*command, *data, "--strategy", f"{tmp_path / 'mine.py'}:Quits", "--out",
                              tmp_path / "out"])
     assert " raised in quote at t=" in line and line.endswith("SystemExit(0)")
