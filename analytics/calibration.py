@@ -184,10 +184,15 @@ def in_memory(ticks, name: str = "ticks") -> FrameSource:
     return source
 
 
+def on_grid(value: float, tick_size: float, at_least: int = 1) -> float:
+    """``value`` rounded to the nearest whole number of ticks, at least ``at_least`` ticks."""
+    return max(round(value / tick_size), at_least) * tick_size
+
+
 def quote_offsets(median_spread: float, tick_size: float) -> list[float]:
     """Offsets from the mid of the hypothetical quotes: :data:`MID_FRACTIONS` of the median quoted spread, on the
     tick grid, at least one tick."""
-    return sorted({max(round(median_spread * f / tick_size), 1) * tick_size for f in MID_FRACTIONS})
+    return sorted({on_grid(median_spread * f, tick_size) for f in MID_FRACTIONS})
 
 
 def quote_intensity(source, *, tick_size: float, median_spread: float, window_s: float = 1.0,
@@ -460,5 +465,5 @@ def load_calibration(path: str | os.PathLike) -> CalibratedParameters:
 
 
 __all__ = ["CalibratedParameters", "Calibration", "ESTIMATOR", "FitCheck", "UNITS", "VERSION", "calibrate",
-           "in_memory", "load_calibration", "market_order_rates", "quote_intensity", "quote_offsets",
+           "in_memory", "load_calibration", "on_grid", "market_order_rates", "quote_intensity", "quote_offsets",
            "split_time"]

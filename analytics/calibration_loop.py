@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from analytics.calibration import CalibratedParameters
+from analytics.calibration import CalibratedParameters, on_grid
 from analytics.markouts import markouts
 from engine import ExponentialFills, Simulation, run_paths
 from engine.replay_fills import TradeThroughFills
@@ -78,7 +78,7 @@ def loop_table(source, params: CalibratedParameters, spreads: Sequence[float], *
 
 def loop_spreads(median_spread: float, tick_size: float) -> list[float]:
     """Total spreads from the median quoted spread up to twice it, on the tick grid."""
-    return sorted({max(round(median_spread * f / tick_size), 1) * tick_size for f in (1.0, 1.25, 1.5, 2.0)})
+    return sorted({on_grid(median_spread * f, tick_size) for f in (1.0, 1.25, 1.5, 2.0)})
 
 
 def markdown(table: pd.DataFrame, name: str) -> str:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from analytics.markouts import markouts
 from analytics.mle import ExponentialLaw, maximize
-from engine import DataError, Quote, Simulation
+from engine import ConfigError, DataError, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
 from feeds import ReplayFeed
@@ -144,7 +144,7 @@ def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_
         Horizon of the markouts kept for the impact estimate.
     """
     if anchor not in ANCHORS:
-        raise ValueError(f"anchor must be 'touch' or 'mid', got {anchor!r}")
+        raise ConfigError(f"anchor must be 'touch' or 'mid', got {anchor!r}")
     window_s = check_positive("window_s", window_s)
     fills_by_offset, markouts_by_offset = [], []
     start = exposure = None

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.calibration import load_calibration, quote_intensity
+from analytics.calibration import load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
@@ -141,7 +141,7 @@ def _median_spread(median: float, tick_size: float) -> float:
     """The naive strategies' default spread: a median quoted spread on the tick grid and at least
     ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a fixed few
     ticks sits deep inside a 15-tick spread and is first in line for every informed trade)."""
-    return max(round(median / tick_size), MIN_SPREAD_TICKS) * tick_size
+    return on_grid(median, tick_size, MIN_SPREAD_TICKS)
 
 
 def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool) -> dict:
@@ -150,11 +150,11 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
     are not traded: ``warm`` holds their rows, None without a warm-up). Never from data after the warm-up: a
     decision at time t uses only data before t."""
     out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k")}
-    for name, key in (("tick_size", "tick_size"), ("spread", "median_spread"), ("k", "k")):
-        if out[name][0] is None and calibration.get(key) is not None:
-            out[name] = (calibration[key], "calibration")
+    for option, key in (("tick_size", "tick_size"), ("spread", "median_spread"), ("k", "k")):
+        if out[option][0] is None and calibration.get(key) is not None:
+            out[option] = (calibration[key], "calibration")
     needed = {"tick_size": True, "spread": naive, "k": args.strategy == "avellaneda-stoikov"}
-    missing = [name for name in needed if needed[name] and out[name][0] is None]
+    missing = [option for option in needed if needed[option] and out[option][0] is None]
     if missing:
         if warm is None:
             options = ", ".join("--" + m.replace("_", "-") for m in missing)
