@@ -268,8 +268,7 @@ def _tables(analyses: Sequence[Analysis], clock: str, horizons: Sequence[float],
          "Sortino across paths", ts, "max drawdown (mean)", "fills per path", "fill ratio", "turnover per path"],
         [[n, _fmt(r["paths"]), _pm(r["pnl_mean"], r["pnl_se"]), _fmt(r["pnl_std"]), _fmt(r["sharpe"]),
           _sortino(r["sortino"]), _se(r["ts_sharpe"], r["ts_sharpe_se"]), _fmt(r["max_drawdown"]),
-          _fmt(r["fills_mean"]),
-          _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
+          _fmt(r["fills_mean"]), _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
     cap_head = f"time at |q| &ge; {cap:g}" if cap is not None else "time at cap"
     parts += ["<h2>Inventory risk</h2>", _table(
         ["strategy", "variance of final q (across paths)", "time-averaged variance of q", "mean of final q",

@@ -47,6 +47,12 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
+def _reach(r: Mapping) -> str:
+    """How deep the informed orders reach against the rest of the flow: "deeper", "less deep" or "as deep"."""
+    informed_k, k = r["markets"]["informed"]["informed_k"], r["markets"]["baseline"]["k"]
+    return "deeper" if informed_k < k else "less deep" if informed_k > k else "as deep"
+
+
 def _setup(r: Mapping) -> str:
     c, m = r["config"], r["markets"]
     base, reg, inf = m["baseline"], m["regimes"], m["informed"]
@@ -65,7 +71,7 @@ def _setup(r: Mapping) -> str:
   expected integrated variance over the horizon equals the baseline's (sigma^2 T = {base['sigma']**2 * base['T']:g}).
 - **Informed market**: the baseline, with {100 * inf['informed']:g}% of the market orders informed: each knows the
   mid's next tick and trades in its direction, and reaches a depth Exponential(k = {inf['informed_k']:g}) instead
-  of Exponential(k = {base['k']:g}), deeper into the book (an informed trader pays more to trade now). The mid
+  of Exponential(k = {base['k']:g}): {_reach(r)} into the book than the rest of the flow. The mid
   path is the baseline's: the informed orders foresee the moves, they do not cause them. The effective sigma is
   therefore the baseline's, which Avellaneda-Stoikov is told: the mid's realised variance per time unit is
   {rate['baseline']:.4g} in the baseline and {rate['informed']:.4g} here (sigma^2 = {base['sigma']**2:g}).
@@ -182,6 +188,10 @@ def _adverse(r: Mapping) -> str:
     if all(fills["informed"][s]["value"] > fills["baseline"][s]["value"] for s in LABELS):
         more_flow = (" The informed orders add flow deep in the book, so every strategy fills more than in the "
                      "baseline: comparing one strategy's P&L across the two markets does not measure its loss.")
+    one_tick = " (one tick: the move the informed orders foresee)" if h == r["markets"]["informed"]["dt"] else ""
+    where = {"deeper": "a quote far from the mid meets relatively more of them",
+             "less deep": "a quote close to the mid meets relatively more of them",
+             "as deep": "every quote meets them in the same proportion"}[_reach(r)]
     base_units = ", ".join(f"{_pm(per_unit['baseline'][s])} for {LABELS[s]}" for s in LABELS)
     rows = []
     for s, label in LABELS.items():
@@ -194,11 +204,11 @@ def _adverse(r: Mapping) -> str:
                    rows)
     return f"""## 3. Does it lose less to adverse selection when some market orders are informed?
 
-{head} The markout is the mid's move against us over h = {h:g} time units after each fill (one tick: the move
-the informed orders foresee), per unit traded; an informed fill loses that tick, an uninformed one nothing on
-average, so the markout per unit measures the share of a strategy's fills that were informed (without informed
-orders: {base_units}). The share depends on where a strategy quotes: informed orders reach deeper, so a quote
-far from the mid meets relatively more of them.{mechanism} Per path, which also counts how much each strategy
+{head} The markout is the mid's move against us over h = {h:g} time units after each fill{one_tick}, per unit
+traded; an informed fill loses the tick it foresaw, an uninformed one nothing on average, so the markout per
+unit measures the share of a strategy's fills that were informed (without informed orders: {base_units}). The
+share depends on where a strategy quotes: the informed orders reach {_reach(r)} into the book than the rest, so
+{where}.{mechanism} Per path, which also counts how much each strategy
 trades, its adverse-selection cost is {path_text} the naive strategy's (difference {_ci(gap)}), and its mean P&L
 in this market is {pnl_text} the naive strategy's (difference {_ci(pnl_gap)}).{more_flow}
 
@@ -259,8 +269,8 @@ when the interval straddles the boundary.
   every effect above.
 - The regimes scenario keeps the average variance fixed and only makes it unsteady; a market that is more
   volatile on average is a different question.
-- The informed orders foresee one tick and reach deeper than the rest of the flow. Informed orders with the
-  rest's depth (informed_k = k) would meet every quote in the same proportion, and the markout per unit would be
-  the same for every strategy by construction; informed orders that reach less deep would favour quotes far from
-  the mid instead. The verdict is about this model of informed flow, not about every one.
+- The informed orders foresee one tick and reach {_reach(r)} into the book than the rest of the flow. With the
+  rest's depth (informed_k = k) they would meet every quote in the same proportion, and the markout per unit
+  would be the same for every strategy by construction; reaching deeper penalises quotes far from the mid,
+  reaching less deep quotes close to it. The verdict is about this model of informed flow, not about every one.
 """)

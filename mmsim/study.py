@@ -164,8 +164,9 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
     dict
         JSON-ready: ``config``, ``markets``, ``strategies``, ``summary`` (per scenario and strategy: the report's
         summary row), ``variance_rate`` (per scenario: the mid's realised variance per time unit, mean over
-        paths), ``fill_depth`` (per scenario and strategy: the mean distance of its fills from the mid) and the three comparisons ``inventory``, ``sharpe``, ``adverse`` (each estimate a dict with
-        ``value``, ``se``, ``low``, ``high``, ``level``).
+        paths), ``fill_depth`` (per scenario and strategy: the mean distance of its fills from the mid) and the
+        three comparisons ``inventory``, ``sharpe``, ``adverse`` (each estimate a dict with ``value``, ``se``,
+        ``low``, ``high``, ``level``).
     """
     scenario_markets = markets(config)
     built = strategies(config, scenario_markets["baseline"])

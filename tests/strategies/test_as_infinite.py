@@ -71,7 +71,8 @@ def test_an_explicit_omega_is_used():
 
 def test_a_side_is_withdrawn_where_the_logarithm_is_undefined():
     """With omega too small for q (2 omega <= gamma^2 sigma^2 q^2) both sides are withdrawn, on floats and arrays."""
-    strategy = InfiniteHorizonAS(gamma=0.1, sigma=2.0, k=1.5, omega=0.05, max_inventory=10)  # 2 omega < 0.04 q^2 at q = 2
+    # 2 omega = 0.1 < 0.04 q^2 at q = 2
+    strategy = InfiniteHorizonAS(gamma=0.1, sigma=2.0, k=1.5, omega=0.05, max_inventory=10)
     quote = strategy.quote(MarketState(mid=100.0, inventory=2.0))
     assert quote.bid is None and quote.ask is None
     arrays = strategy.quote(MarketState(mid=np.full(2, 100.0), inventory=np.array([0.0, 2.0])))
