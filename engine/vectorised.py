@@ -209,7 +209,7 @@ class _Quoter:
         t = state.time
         try:
             quote = self.strategy.quote(state)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a strategy must not end the program quietly
             raise StrategyError(f"strategy {self.name} raised in quote at t={t:.6g}: {exc!r}") from exc
         if not isinstance(quote, Quote):
             self._bad(t, None, f"expected a Quote(bid=..., ask=...), got {type(quote).__name__}")

@@ -16,7 +16,7 @@ from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
 
@@ -214,7 +214,7 @@ def run(args) -> int:
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
-        "data": dict(source.stats),
+        "data": dict(source.stats), "warnings": print_warnings("replay", source),
         "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
                    "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
                    "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fill_state.stats},

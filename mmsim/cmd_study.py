@@ -6,7 +6,9 @@ import json
 import shlex
 import sys
 import time
+from pathlib import Path
 
+from engine import ConfigError
 from engine.ledger import write_atomic
 from mmsim.cli import non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.findings import render_findings
@@ -61,7 +63,19 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
+def check_findings_path(path: str) -> None:
+    """Refuse, before the study runs, a ``--findings`` path that cannot become a file."""
+    target = Path(path)
+    if target.is_dir() or path.endswith(("/", "\\")):
+        raise ConfigError(f"--findings {path!r} is a folder: give a file name, for example "
+                          f"{str(target / 'findings.md')!r}")
+    if not target.parent.is_dir():
+        raise ConfigError(f"--findings {path!r}: the folder {str(target.parent)!r} does not exist")
+
+
 def run(args) -> int:
+    if args.findings is not None:
+        check_findings_path(args.findings)
     config = StudyConfig(workers=args.workers, **{name: getattr(args, name) for name, _, _ in NUMBER_OPTIONS})
     out = prepare_out_dir(args.out)
     start = time.perf_counter()
