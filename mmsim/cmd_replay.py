@@ -173,20 +173,22 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
             out["k"] = (fit.k, "warm-up quote fills")
     if naive and out["spread"][1] != "--spread":
         out["spread"] = (_median_spread(out["spread"][0], out["tick_size"][0]), out["spread"][1])
-    return {name: (value, source if value is not None else None) for name, (value, source) in out.items()}
+    return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
-                   trade_from: float | None = None):
+                   tick_size: float | None = None, trade_from: float | None = None):
     """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill, and to
     send nothing before ``trade_from`` (the end of the warm-up).
 
-    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data)."""
+    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
+    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
     name = args.strategy
     if name == "avellaneda-stoikov":
         inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
                                          sigma_prior=calibration.get("sigma", 0.0),
-                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size)
+                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size,
+                                         tick_size=tick_size)
     elif name == "naive":
         inner = SymmetricSpread(spread, args.order_size)
     elif name == "inventory-capped":
@@ -244,7 +246,7 @@ def run(args) -> int:
     defaults = data_defaults(args, warm, source.name, calibration, naive)
     (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
         defaults["tick_size"], defaults["spread"], defaults["k"])
-    strategy = build_strategy(args, spread, calibration, k, trade_from)
+    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from)
     fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
