@@ -95,7 +95,7 @@ def read_lobster(message_path: str | os.PathLike, orderbook_path: str | os.PathL
 
     source = FileSource(name, (str(message), str(book)), str(message),
                         ("visible_executions", "hidden_executions", "cross_trades", "halts", "one_sided_skipped"),
-                        reader)
+                        reader, row_files=(str(message),))
     return source
 
 

@@ -17,6 +17,7 @@ from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                        user_strategy_params)
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.progress import report_progress, source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
@@ -180,7 +181,8 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
         saved = {**report, "out": str(folder), "rows": [{"strategy": name, **{k: report[k] for k in ROW}}],
                  "config": config, "report": options}
         write_json(stage / SUMMARY_FILE, saved)
-        build_report([(name, sim.ledger)], stage, config=config, **options)
+        with report_progress("mmsim replay: report") as advance:
+            build_report([(name, sim.ledger)], stage, config=config, progress=advance, **options)
     return folder, folder / REPORT_FILE
 
 
@@ -208,7 +210,8 @@ def run(args) -> int:
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
-    sim = replay(source, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
+    with source_progress(source, "mmsim replay") as counted:
+        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {

@@ -18,7 +18,7 @@ from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_floa
                        positive_int, user_strategy_params)
 from mmsim.compare import compare
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_csv, write_json, write_parquet
-from mmsim.progress import progress_bar
+from mmsim.progress import progress_bar, report_progress
 from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
@@ -157,7 +157,8 @@ def run(args) -> int:
         report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
                   "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
         write_json(stage / SUMMARY_FILE, report)
-        build_report([(r.name, r.ledger) for r in results], stage, config=config, **options)
+        with report_progress("mmsim run: report") as advance:
+            build_report([(r.name, r.ledger) for r in results], stage, config=config, progress=advance, **options)
     html_path = out / REPORT_FILE
 
     if args.json:

@@ -136,3 +136,39 @@ def test_bad_strategy_params_are_one_line_naming_the_parameter(tmp_path, capsys,
 def test_strategy_params_need_a_user_strategy(capsys):
     code, _, err = run(capsys, "replay", *EXAMPLE, "--strategy", "naive", "--strategy-param", "width=1")
     assert code == 2 and "--strategy-param goes with a path/to/file.py:ClassName strategy" in err
+
+
+class RecordedBar:
+    """Stands in for tqdm: records each bar's description, unit, total and final count."""
+
+    bars: list = []
+
+    def __init__(self, total=None, initial=0, desc="", unit="", disable=False, **_):
+        self.total, self.n, self.desc, self.unit, self.disable = total, initial, desc, unit, disable
+        RecordedBar.bars.append(self)
+
+    def update(self, n=1):
+        self.n += n
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize("command", [["replay", *EXAMPLE, "--strategy", "naive"], ["calibrate", *EXAMPLE]])
+def test_replays_calibrations_and_reports_show_progress_on_a_terminal(tmp_path, capsys, monkeypatch, command):
+    """On a terminal, reading the data advances a bar of its rows (counted beforehand: the files' lines, headers
+    included) and drawing the report one of its steps (the strategy analysed, then each figure)."""
+    from mmsim import progress
+
+    monkeypatch.setattr(progress, "tqdm", RecordedBar)
+    monkeypatch.setattr(progress, "_shown", lambda: True)
+    RecordedBar.bars = []
+    code, out, err = run(capsys, *command, "--out", tmp_path / "out", "--json")
+    assert code == 0, err
+    rows = sum(len(p.read_text().splitlines()) for p in (QUOTES, TRADES))
+    data, *report = RecordedBar.bars
+    assert (data.desc, data.unit, data.total) == (f"mmsim {command[0]}", "row", rows)
+    assert data.n == rows - 2  # every data row read, the two header lines not
+    if command[0] == "replay":
+        assert [(b.desc, b.n, b.total) for b in report] == [("mmsim replay: report", 8, 8)]  # 1 + 7 figures
+
