@@ -290,8 +290,9 @@ def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, se
         and the path.
     """
     rule, A, k, dt = _fill_rule(fill_model, market)
-    if getattr(market, "impact", 0.0):
-        raise ConfigError("the vectorised engine does not model price impact: use the event engine")
+    if getattr(market, "impact", 0.0) or getattr(market, "informed", 0.0):
+        raise ConfigError("the vectorised engine does not model price impact or informed orders: use the event "
+                          "engine")
     _check_strategy(strategy)
     if draws is None:
         draws = draw_paths(market, paths=1000 if paths is None else paths, seed=seed)

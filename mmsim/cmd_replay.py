@@ -130,16 +130,19 @@ def _median_spread(chunk, tick_size: float) -> float:
     return max(round(spread / tick_size), MIN_SPREAD_TICKS) * tick_size
 
 
-def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None):
+def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
+                   tick_size: float | None = None):
     """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
 
-    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data)."""
+    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
+    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
     name = args.strategy
     user_params = user_strategy_params(args, [name])
     if name == "avellaneda-stoikov":
         inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
                                          sigma_prior=calibration.get("sigma", 0.0),
-                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size)
+                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size,
+                                         tick_size=tick_size)
     elif name == "naive":
         inner = SymmetricSpread(spread, args.order_size)
     elif name == "inventory-capped":
@@ -205,7 +208,7 @@ def run(args) -> int:
     if k is None and args.strategy == "avellaneda-stoikov":
         k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
     spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
-    strategy = build_strategy(args, spread, calibration, k)
+    strategy = build_strategy(args, spread, calibration, k, tick_size)
     fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 

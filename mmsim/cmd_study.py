@@ -25,7 +25,8 @@ NUMBER_OPTIONS = (
     ("max_inventory", positive_float, "inventory-capped limit"),
     ("volatile_ratio", positive_float, "volatile / calm sigma in the regimes market"),
     ("switch_rate", positive_float, "regime switching rate per time unit, both ways"),
-    ("impact", positive_float, "mid move per market order in the impact market"),
+    ("informed", positive_float, "share of informed market orders in the informed market"),
+    ("informed_k", positive_float, "depth decay of the informed orders, per price unit"),
     ("horizon", non_negative_float, "markout horizon for adverse selection, time units"),
     ("resamples", positive_int, "bootstrap resamples"),
 )
@@ -34,8 +35,8 @@ NUMBER_OPTIONS = (
 def add_parser(sub) -> None:
     p = sub.add_parser("study", help="check the Avellaneda-Stoikov claims and write findings.md",
                        description="Run Avellaneda-Stoikov, naive and inventory-capped quoting over the same seeded "
-                                   "paths in three markets (the paper's, volatility regimes, price impact), compute "
-                                   "inventory variance, Sharpe stability and adverse selection with bootstrap "
+                                   "paths in three markets (the paper's, volatility regimes, informed order flow), "
+                                   "compute inventory variance, Sharpe stability and adverse selection with bootstrap "
                                    "confidence intervals, and write findings.md (and study.json, and one "
                                    "report.html per market) from the output.")
     for name, kind, text in NUMBER_OPTIONS:
