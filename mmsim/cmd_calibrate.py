@@ -15,6 +15,7 @@ from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, ma
 from engine import ConfigError
 from mmsim.cli import positive_float, positive_int
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.progress import source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 
 CALIBRATION_FILE = "calibration.json"
@@ -69,11 +70,12 @@ def run(args) -> int:
         check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
     source = open_tick_source(args)
     fit_until = args.fit_until if ":" in args.fit_until else _fraction(args.fit_until)
-    data = in_memory(source)  # read once: calibrate and the loop replay it many times
+    with source_progress(source, "mmsim calibrate") as counted:
+        data = in_memory(counted)  # read once: calibrate and the loop replay it many times
     result = calibrate(data, window_s=args.window_s, tick_size=args.tick_size, fit_until=fit_until,
-                             touch_levels=args.touch_levels, order_size=args.order_size, block_s=args.block_s,
-                             sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
-                             tolerance=args.tolerance)
+                       touch_levels=args.touch_levels, order_size=args.order_size, block_s=args.block_s,
+                       sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
+                       tolerance=args.tolerance)
     report = {"command": "calibrate", **result.to_dict(), "files": list(source.files),
               "warnings": print_warnings("calibrate", source)}
     loop = None
