@@ -177,3 +177,15 @@ def test_replays_calibrations_and_reports_show_progress_on_a_terminal(tmp_path, 
     if command[0] == "replay":
         assert [(b.desc, b.n, b.total) for b in report] == [("mmsim replay: report", 8, 8)]  # 1 + 7 figures
 
+
+
+def test_a_replay_whose_ticks_share_one_instant_writes_its_report(tmp_path, capsys):
+    """Issue 15 item 4 as a user meets it: every row at one epoch instant gave a zero-length time axis that took
+    minutes to draw; the report is now drawn at once (the axes themselves: tests/analytics/test_plots.py)."""
+    stamp = "2024-01-02T14:30:00Z"
+    (tmp_path / "q.csv").write_text(f"ts,bid,ask\n{stamp},9.99,10.01\n{stamp},9.98,10.01\n")
+    (tmp_path / "t.csv").write_text(f"ts,price,size,side\n{stamp},10.01,5,buy\n")
+    code, out, err = run(capsys, "replay", "--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv",
+                         "--strategy", "naive", "--tick-size", "0.01", "--out", tmp_path / "out")
+    assert code == 0 and err == ""
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {"naive", "summary.json", "report.html"}
