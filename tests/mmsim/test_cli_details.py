@@ -186,6 +186,7 @@ def test_a_replay_whose_ticks_share_one_instant_writes_its_report(tmp_path, caps
     (tmp_path / "q.csv").write_text(f"ts,bid,ask\n{stamp},9.99,10.01\n{stamp},9.98,10.01\n")
     (tmp_path / "t.csv").write_text(f"ts,price,size,side\n{stamp},10.01,5,buy\n")
     code, out, err = run(capsys, "replay", "--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv",
-                         "--strategy", "naive", "--tick-size", "0.01", "--out", tmp_path / "out")
+                         "--strategy", "naive", "--tick-size", "0.01", "--spread", "0.02", "--warmup-min", "0",
+                         "--out", tmp_path / "out")
     assert code == 0 and err == ""
     assert {p.name for p in (tmp_path / "out").iterdir()} == {"naive", "summary.json", "report.html"}
