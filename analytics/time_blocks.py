@@ -5,9 +5,9 @@ equal length (five minutes), it has many; each block becomes a path of its own (
 per-path metric of :mod:`analytics` (attribution, inventory, turnover) applies to blocks unchanged, and the
 bootstrap resamples blocks of time (:class:`analytics.inference.PairedBootstrap` over block indices).
 
-The regime of a block is decided by its realised variance (:func:`block_variance`) against thresholds fixed
-before the block: the terciles of the variance of the warm-up's windows of the same length
-(:func:`tercile_thresholds`), never data after the warm-up.
+The regime of a block is decided by its realised variance (:func:`window_variance`) against thresholds fixed
+before the block starts: the terciles of the variance of windows of the same length in the warm-up
+(:func:`tercile_thresholds`), or in everything before the block (:func:`past_thresholds`); never later data.
 """
 
 from __future__ import annotations
@@ -91,9 +91,37 @@ def tercile_thresholds(ts: np.ndarray, mid: np.ndarray, start: float, end: float
     return float(low), float(high)
 
 
-def regime_labels(variance: np.ndarray, thresholds: tuple[float, float]) -> np.ndarray:
-    """0 (calm) below the first threshold, 2 (volatile) above the second, 1 (normal) between."""
-    return np.searchsorted(np.asarray(thresholds), np.asarray(variance, dtype=float), side="left")
+def past_thresholds(ts: np.ndarray, mid: np.ndarray, start: float, edges: np.ndarray, length_s: float,
+                    step_s: float = 60.0, interval_s: float = 1.0) -> np.ndarray:
+    """For each block ``[edges[i], edges[i + 1]]``, the terciles of the realised variance of the windows of
+    ``length_s`` (starting every ``step_s`` from ``start``) that end at or before ``edges[i]``: thresholds from
+    the past only (the warm-up and the blocks already over), so they follow the day's volatility without looking
+    ahead. Returns an array of shape ``(blocks, 2)``.
+
+    Raises
+    ------
+    ConfigError
+        If no window ends before the first block.
+    """
+    edges = np.asarray(edges, dtype=float)
+    starts = np.arange(start, edges[-2] - length_s + 1e-9, step_s)
+    if not len(starts) or starts[0] + length_s > edges[0] + 1e-9:
+        raise ConfigError(f"the warm-up ({edges[0] - start:g} s) is shorter than one {length_s:g} s block: the "
+                          "volatility terciles cannot be fixed from it")
+    variance = window_variance(ts, mid, starts, length_s, interval_s)
+    ends = starts + length_s
+    out = np.empty((len(edges) - 1, 2))
+    for i, edge in enumerate(edges[:-1]):
+        out[i] = np.quantile(variance[ends <= edge + 1e-9], [1 / 3, 2 / 3])
+    return out
+
+
+def regime_labels(variance: np.ndarray, thresholds) -> np.ndarray:
+    """0 (calm) at or below the first threshold, 2 (volatile) above the second, 1 (normal) between.
+    ``thresholds`` is one pair for every block, or one row ``(low, high)`` per block."""
+    variance = np.asarray(variance, dtype=float)
+    limits = np.broadcast_to(np.asarray(thresholds, dtype=float), variance.shape + (2,))
+    return (variance > limits[..., 0]).astype(int) + (variance > limits[..., 1]).astype(int)
 
 
 def split_ledger(ledger: Ledger, edges: np.ndarray) -> Ledger:
@@ -137,3 +165,36 @@ def split_ledger(ledger: Ledger, edges: np.ndarray) -> Ledger:
         return frame.assign(path=block)[block >= 0].reset_index(drop=True)
 
     return Ledger.from_frames(relabel(fills), relabel(quotes), cut)
+
+
+def block_metrics(ledger: Ledger, edges: np.ndarray, horizons: tuple[float, ...]) -> pd.DataFrame:
+    """Per block of a one-path ``ledger``: what the study reports of each stretch of time.
+
+    Columns: ``pnl``, ``spread_capture``, ``inventory_pnl``, ``fees`` (:func:`analytics.attribute` of the block,
+    currency units; ``pnl = spread_capture + inventory_pnl - fees``), ``mean_q`` and ``mean_q2`` (time averages
+    of the inventory and its square), ``fills``, ``turnover`` (shares traded) and ``cost_<h>`` for each horizon:
+    the adverse-selection cost of the block's fills, ``sum size * markout_h`` (:mod:`analytics.markouts`),
+    measured on the whole day, so a fill near the end of a block is marked out past it.
+    """
+    from analytics.attribution import attribute
+    from analytics.markouts import adverse_selection_cost, markouts
+    from analytics.metrics import path_metrics
+    from analytics.risk import turnover
+    from analytics.series import inventory_steps, time_average
+
+    blocked = split_ledger(ledger, edges)
+    n = len(edges) - 1
+    index = pd.RangeIndex(n, name="path")
+    out = attribute(blocked).drop(columns="residual").reindex(index)
+    metrics = path_metrics(blocked).reindex(index)
+    steps, _, ends = inventory_steps(blocked)
+    out["mean_q"] = time_average(steps, steps["inventory"], ends).reindex(index)
+    out["mean_q2"] = metrics["mean_q2"]
+    out["fills"] = metrics["fills"]
+    out["turnover"] = turnover(blocked.fills, index)["turnover"]
+    marked = markouts(ledger, horizons)
+    marked["path"] = block_of(marked["time"].to_numpy(), edges)
+    cost = adverse_selection_cost(marked[marked["path"] >= 0], index)
+    for h in horizons:
+        out[f"cost_{h:g}"] = cost[h]
+    return out

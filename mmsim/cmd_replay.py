@@ -152,6 +152,13 @@ def warmup_rows(source, minutes: float) -> tuple[pd.DataFrame, float]:
                       "left to trade")
 
 
+def warmup_sigma(warm: pd.DataFrame) -> float:
+    """The realised volatility of the warm-up's mids sampled every second, price per square-root second."""
+    quotes = warm[warm["kind"].to_numpy() == QUOTE]
+    mid = (0.5 * (quotes["bid"] + quotes["ask"])).to_numpy()
+    return realised_volatility(quotes["ts"].to_numpy(), mid, WARMUP_SIGMA_INTERVAL_S).sigma
+
+
 def _median_spread(median: float, tick_size: float) -> float:
     """The naive strategies' default spread: a median quoted spread on the tick grid and at least
     ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a fixed few
@@ -194,8 +201,7 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
             if needed["A"] and out["A"][0] is None:
                 out["A"] = (fit.A, "warm-up quote fills")
         if needed["sigma"] and out["sigma"][0] is None:
-            out["sigma"] = (realised_volatility(quotes["ts"].to_numpy(), (0.5 * (quotes["bid"] + quotes["ask"]))
-                                                .to_numpy(), WARMUP_SIGMA_INTERVAL_S).sigma, "warm-up realised")
+            out["sigma"] = (warmup_sigma(warm), "warm-up realised")
     if naive and out["spread"][1] != "--spread":
         out["spread"] = (_median_spread(out["spread"][0], out["tick_size"][0]), out["spread"][1])
     return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
