@@ -196,8 +196,8 @@ def render_section(numbers: Mapping, command: str) -> str:
             x = d["strategies"][s]
             rows.append([name, LABELS[s], f"{x['pnl']:,.0f}", f"{x['var_q']:.3g}", f"{x['q95']:,.0f}",
                          f"{x['max_abs_q']:,.0f}", str(x["fills"]), f"{x['avg_spread']:.4f}"])
-    out += [_table(["day", "strategy", "P&L ($)", "inventory variance (sh^2)", "95th pct |q| (sh)",
-                    "max |q| (sh)", "fills", "avg quoted spread ($)"], rows), ""]
+    out += [_table(["day", "strategy", "P&L ($)", "inventory variance (sh^2)", "95th pct abs(q) (sh)",
+                    "max abs(q) (sh)", "fills", "avg quoted spread ($)"], rows), ""]
 
     out += ["### Per regime", "",
             "Per five-minute block, mean over the regime's blocks with 95% intervals. Sharpe is mean / std of the "
@@ -229,7 +229,7 @@ def render_section(numbers: Mapping, command: str) -> str:
                      _ci(adv) if adv else "n/a", v["adverse"]])
         if "stability_gap" in c:
             sc = c["sharpe_change"]
-            rows.append([LABELS[s], "Sharpe change calm -> volatile: |own| - |naive's| < 0",
+            rows.append([LABELS[s], "Sharpe change calm -> volatile: abs(own) - abs(naive's) < 0",
                          f"{_ci(c['stability_gap'])}; own {_ci(sc[s])}, naive {_ci(sc[NAIVE])}", v["sharpe"]])
         else:
             rows.append([LABELS[s], "Sharpe change calm -> volatile", "too few calm or volatile blocks",

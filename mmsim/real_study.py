@@ -57,6 +57,8 @@ PATH_STEP_S = 1.0
 #: The replay options every strategy of a cell shares, recorded with its result.
 SETUP = ("warmup_min", "order_size", "horizon_s", "latency_ms", "fee_bps", "fee_per_share", "queue", "requote_ms",
          "post_only")
+#: The regimes' variance windows start every block_s / WINDOWS_PER_BLOCK (every minute for 5-minute blocks).
+WINDOWS_PER_BLOCK = 5
 #: Where the regimes' thresholds come from (see :class:`RealStudy`).
 REGIME_THRESHOLDS = ("past", "warmup")
 #: Points of the inventory path kept per cell (the report draws a day, not every second of it).
@@ -204,8 +206,9 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     marks = as_ledger.marks
     ts, mid = marks["time"].to_numpy(), marks["mid"].to_numpy()
     edges = block_edges(trade_from, float(as_report["end"]), study.block_s)
-    warmup = tercile_thresholds(ts, mid, float(ts[0]), trade_from, study.block_s)
-    thresholds = (past_thresholds(ts, mid, float(ts[0]), edges, study.block_s) if study.regimes == "past"
+    step = study.block_s / WINDOWS_PER_BLOCK
+    warmup = tercile_thresholds(ts, mid, float(ts[0]), trade_from, study.block_s, step)
+    thresholds = (past_thresholds(ts, mid, float(ts[0]), edges, study.block_s, step) if study.regimes == "past"
                   else np.tile(warmup, (len(edges) - 1, 1)))
     variance = window_variance(ts, mid, edges[:-1], study.block_s)
     return {
