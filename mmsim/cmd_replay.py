@@ -214,7 +214,7 @@ def run(args) -> int:
         "data": dict(source.stats),
         "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
                    "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
-                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fill_state.stats},
+                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fills.stats},
         "strategy_params": {"requote_ms": args.requote_ms, "requote_on_tick": args.requote_on_tick,
                             "order_size": args.order_size, "k": k, "k_source": k_source,
                             "calibration": calibration or None, **_strategy_params(args, spread)},
@@ -255,8 +255,8 @@ def _print_report(r: dict) -> None:
           f"{m['latency_ms']:g} ms")
     print(f"  pnl {r['pnl']:.2f} = spread capture {r['spread_capture']:.2f} + inventory {r['inventory_pnl']:.2f} "
           f"- fees {r['fees']:.2f}")
-    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_through']} through, "
-          f"{m['fills_at_price']} at price, {m['fills_book_through']} book through), volume {r['volume']:g}, "
+    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_at_touch']} at the touch, "
+          f"{m['fills_behind_touch']} behind it, {m['fills_through']} through our price), volume {r['volume']:g}, "
           f"final inventory {r['final_inventory']:g}, max |inventory| {r['max_abs_inventory']:g}")
     print(f"  {r['events']} events in {r['wall_s']:.2f} s (total {r['total_s']:.2f} s)"
           + (f"; results in {r['out']}/ (report: {r['report_html']})" if "out" in r else ""))
