@@ -49,18 +49,15 @@ class RestingQuote:
         Size still unfilled.
     joined : float
         Time it joined the queue at ``price`` (a requote at the same price keeps it).
-    behind : bool
-        It joined behind the market's best price on its side (not at or better than the touch).
     """
 
-    __slots__ = ("side", "price", "left", "joined", "behind", "_record")
+    __slots__ = ("side", "price", "left", "joined", "_record")
 
-    def __init__(self, side: int, price: float, size: float, joined: float, behind: bool, record) -> None:
+    def __init__(self, side: int, price: float, size: float, joined: float, record) -> None:
         self.side = side
         self.price = price
         self.left = size
         self.joined = joined
-        self.behind = behind
         self._record = record
 
     def execute(self, size: float) -> float:
@@ -88,9 +85,12 @@ class FillRun:
     Attributes
     ----------
     stats : dict
-        Counters of the run: ``fills_at_touch`` (our quote joined at or better than the market's best),
-        ``fills_behind_touch`` (it joined behind the best), ``fills_through`` (the other side came at a price
-        through ours) and ``queue_s``, the time each queue fill waited from joining, seconds.
+        Counters of the run: fills that waited in the queue at our price, ``fills_at_touch`` when our price was
+        at or better than the market's best on our side as the instant began (:meth:`Simulation.touch`) and
+        ``fills_behind_touch`` when it was behind it (the aggressor swept through better levels to reach us);
+        ``fills_through``, when the other side came at a price through ours.
+    queue_s : list of float
+        For each queue fill, the time it waited from joining the queue, seconds.
     """
 
     def __init__(self, sim: Simulation) -> None:
@@ -107,8 +107,11 @@ class FillRun:
             if through:
                 stats["fills_through"] += 1
             else:
-                stats["fills_behind_touch" if quote.behind else "fills_at_touch"] += 1
-                self.queue_s.append(self.sim.scheduler.now - quote.joined)
+                sim = self.sim
+                touch = sim.touch(quote.side)
+                behind = touch is not None and quote.side * (touch - quote.price) > 1e-9 * abs(touch)
+                stats["fills_behind_touch" if behind else "fills_at_touch"] += 1
+                self.queue_s.append(sim.scheduler.now - quote.joined)
         return filled
 
     def on_market_order(self, side: int, size: float, depth: float | None, price: float | None) -> None:

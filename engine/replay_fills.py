@@ -79,7 +79,7 @@ class TradeThroughFills(FillModel):
 
 class ExchangeRun(FillRun):
     """What every replay model shares: the exchange's rules when a quote goes live (tick grid, post-only, an
-    unchanged requote sends nothing) and fills by prints through our price, capped by the printed size."""
+    unchanged requote sends nothing); a subclass sets its queue state in :meth:`joined`."""
 
     def __init__(self, sim, tick: float, withdraw: bool) -> None:
         super().__init__(sim)
@@ -140,20 +140,6 @@ class ExchangeRun(FillRun):
 
     def joined(self, side: int, price: float) -> None:
         """A side goes live at a new ``price`` (at the back of its queue): set its queue state."""
-
-    def print_through(self, side: int, size: float, price: float) -> bool:
-        """A print of ``size`` at ``price`` by an aggressor on ``side``: fill the quote it went through (by at
-        most ``size``); True if it went through our price."""
-        eps = self.eps
-        if side == SELL:
-            quote = self.sim.bid
-            through = quote is not None and price < quote.price - eps
-        else:
-            quote = self.sim.ask
-            through = quote is not None and price > quote.price + eps
-        if through:
-            self.fill(quote, size, True)
-        return through
 
 
 class LevelOneRun(ExchangeRun):

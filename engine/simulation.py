@@ -123,6 +123,8 @@ class Simulation:
         # With market-data latency the strategy quotes from a delayed copy of the market (see _seen_state).
         self._view = self.state if self.feed_latency_s == 0.0 else MarketState()
         self._seen: deque = deque()  # (time, mid, best_bid, best_ask, best_bid_size, best_ask_size), oldest first
+        self._instant = _NAN  # time of the last book change, and the best prices before that instant's changes
+        self._touch = {BID: None, ASK: None}
 
     # -- running -----------------------------------------------------------------------------------------------
 
@@ -163,6 +165,10 @@ class Simulation:
         """The market's best bid and ask (and the sizes displayed there, when known) change now; the mid becomes
         their average. The fill model's ``on_book`` hook sees the new book before the mid moves."""
         state = self.state
+        now = self.scheduler.now
+        if now != self._instant:  # the first book change of this instant: keep the touch it started with
+            self._instant = now
+            self._touch = {BID: state.best_bid, ASK: state.best_ask}
         state.best_bid = best_bid
         state.best_ask = best_ask
         state.best_bid_size = bid_size
@@ -172,11 +178,18 @@ class Simulation:
         if mid != state.mid:
             self.set_mid(mid)
         elif self._view is not state:
-            self._seen.append((self.scheduler.now, mid, best_bid, best_ask, bid_size, ask_size))
+            self._seen.append((now, mid, best_bid, best_ask, bid_size, ask_size))
 
     def market_order(self, side: int, size: float, depth: float | None = None, price: float | None = None) -> None:
         """A market order of ``size`` by an aggressor on ``side`` (BUY or SELL) arrives now."""
         self.fills.on_market_order(side, size, depth, price)
+
+    def touch(self, side: int) -> float | None:
+        """The market's best price on ``side`` (BID or ASK) as this instant began, before any book change at it
+        (a sweep through several levels at one instant moves the best; this is where it started)."""
+        if self._instant == self.scheduler.now:
+            return self._touch[side]
+        return self.state.best_bid if side == BID else self.state.best_ask
 
     def order_event(self, kind: int, side: int, price: float, size: float, seq: int) -> None:
         """An order-level event of a full-depth replay (see :meth:`engine.fill_model.FillRun.on_order`)."""
@@ -286,13 +299,13 @@ class Simulation:
         bid, ask, bid_size, ask_size = entry
         state = self.state
         now = self.scheduler.now
-        self.bid = self._resting(self.bid, BID, bid, bid_size, now, state.best_bid)
-        self.ask = self._resting(self.ask, ASK, ask, ask_size, now, state.best_ask)
+        self.bid = self._resting(self.bid, BID, bid, bid_size, now)
+        self.ask = self._resting(self.ask, ASK, ask, ask_size, now)
         self._append_quote((self.path, now, _NAN if bid is None else bid,
                             _NAN if ask is None else ask, bid_size, ask_size, state.mid, state.inventory))
 
-    def _resting(self, old: RestingQuote | None, side: int, price: float | None, size: float, now: float,
-                 best: float | None) -> RestingQuote | None:
+    def _resting(self, old: RestingQuote | None, side: int, price: float | None, size: float,
+                 now: float) -> RestingQuote | None:
         """The side that goes live: the old one with its new size if the price is unchanged (it keeps its place
         in the queue), else a new one at the back of the queue at ``price``."""
         if price is None:
@@ -300,8 +313,7 @@ class Simulation:
         if old is not None and old.price == price:
             old.left = size
             return old
-        behind = best is not None and side * (best - price) > 1e-9 * abs(best)
-        return RestingQuote(side, price, size, now, behind, self._record)
+        return RestingQuote(side, price, size, now, self._record)
 
     def _mark(self) -> None:
         state = self.state
