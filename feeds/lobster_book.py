@@ -64,7 +64,9 @@ class BookChunk:
     was not in view before the message; ``top``, the row's ``(bid, ask, bid_size, ask_size)`` in currency units
     when the best prices or sizes changed, else ``None``; ``edges``, ``{row: [(side, price, size), ...]}`` of
     levels that came into view at the edge (with their size) or went out of it (size 0); ``priority``, the
-    scheduler priority of each row (an execution is a market order); and ``first_row``.
+    scheduler priority of each row (an execution is a market order); ``bad_row`` and ``problem``, the first row
+    (counting from 0 in the chunk; past the end when none) whose levels changed otherwise than its message allows,
+    raised when the replay reaches it (so an earlier row that disagrees is named first); and ``first_row``.
     """
 
     first_row: int
@@ -79,6 +81,8 @@ class BookChunk:
     top: list
     edges: dict
     priority: list
+    bad_row: int
+    problem: str
 
 
 class LobsterBookSource:
@@ -161,15 +165,16 @@ def _label(column: int) -> str:
     return ("ask_price", "ask_size", "bid_price", "bid_size")[k] + f"_{level + 1}"
 
 
-def _side_checks(q: np.ndarray, s: np.ndarray, q0: np.ndarray, s0: np.ndarray, touched: np.ndarray, path: Path,
-                 first_row: int, side_name: str, first: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _side_checks(q: np.ndarray, s: np.ndarray, q0: np.ndarray, s0: np.ndarray, touched: np.ndarray,
+                 side_name: str, first: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, str]]:
     """Compare each row of one side with the row before (``q0``, ``s0``: the row before the chunk).
 
     ``q`` are the side's prices made ascending from the best (asks as they are, bids negated), empty levels at
     the marker; ``touched[i]`` is the (signed) price the message of row ``i`` changed on this side, or a value
-    no price takes. Returns ``(entered, edge_in, edge_out)``: per level of each row, whether it came into view
-    (any way), came into view at the edge, and, per level of the row before, whether it went out of view at the
-    edge. Raises at the first row whose levels changed otherwise than the message allows.
+    no price takes. Returns ``(entered, edge_in, edge_out, bad)``: per level of each row, whether it came into
+    view (any way), came into view at the edge, and, per level of the row before, whether it went out of view at
+    the edge; ``bad`` is ``(row, problem)`` for the first row whose levels changed otherwise than the message
+    allows (``(n, "")`` when none).
     """
     n, levels = q.shape
     qp = np.vstack([q0[None, :], q[:-1]])
@@ -193,19 +198,20 @@ def _side_checks(q: np.ndarray, s: np.ndarray, q0: np.ndarray, s0: np.ndarray, t
     vanished = shown_before & ~kept & ~was_touched & (qp < last)
     if first:  # the row before the file is unknown: its first row only sets the book
         changed[0] = appeared[0] = vanished[0] = False
-    for bad, problem in ((changed, "size changed at a level the message did not touch"),
-                         (appeared, "a level appeared inside the book without a message adding to it"),
-                         (vanished, "a level vanished inside the book without a message emptying it")):
-        if bad.any():
-            i, j = np.argwhere(bad)[0]
-            price = abs(int(q[i, j] if bad is not vanished else qp[i, j]))
-            raise row_error(path, first_row + int(i), f"the book disagrees with the messages: {problem} "
-                            f"({side_name} {price / PRICE_SCALE:g})", header=False)
+    bad = (n, "")
+    for wrong, problem in ((changed, "size changed at a level the message did not touch"),
+                           (appeared, "a level appeared inside the book without a message adding to it"),
+                           (vanished, "a level vanished inside the book without a message emptying it")):
+        if wrong.any():
+            i, j = np.argwhere(wrong)[0]
+            price = abs(int(q[i, j] if wrong is not vanished else qp[i, j]))
+            if i < bad[0]:
+                bad = (int(i), f"the book disagrees with the messages: {problem} ({side_name} {price / PRICE_SCALE:g})")
     edge_in = entered & ~is_touched
     if first:
-        edge_in[0] = shown[0]
+        edge_in[0] = shown[0] & ~is_touched[0]
     edge_out = shown_before & ~kept & ~was_touched
-    return entered, edge_in, edge_out
+    return entered, edge_in, edge_out, bad
 
 
 def _read(message: Path, book: Path, levels: int, chunk_rows: int, stats: dict) -> Iterator[BookChunk]:
@@ -232,12 +238,10 @@ def _read(message: Path, book: Path, levels: int, chunk_rows: int, stats: dict) 
         touches = np.isin(kind_i, (1, 2, 3, 4))
         no_price = -(_OFFSET - 1)  # below every shifted price: "touched nothing"
         first = first_row == 1
-        a_entered, a_in, a_out = _side_checks(ask, ask_size, before[0], before[1],
-                                              np.where(touches & (side == -1), price_i, no_price), book, first_row,
-                                              "ask", first)
-        b_entered, b_in, b_out = _side_checks(-bid, bid_size, -before[2], before[3],
-                                              np.where(touches & (side == 1), -price_i, no_price), book, first_row,
-                                              "bid", first)
+        a_entered, a_in, a_out, a_bad = _side_checks(ask, ask_size, before[0], before[1],
+                                              np.where(touches & (side == -1), price_i, no_price), "ask", first)
+        b_entered, b_in, b_out, b_bad = _side_checks(-bid, bid_size, -before[2], before[3],
+                                              np.where(touches & (side == 1), -price_i, no_price), "bid", first)
         # The file's size at the message's level, and whether that level was out of view before it.
         at_level = np.where((side == -1)[:, None], ask == price_i[:, None], bid == price_i[:, None])
         at_level &= touches[:, None]
@@ -252,7 +256,8 @@ def _read(message: Path, book: Path, levels: int, chunk_rows: int, stats: dict) 
         changed[0] = previous_top is None or bool((top[0] != previous_top).any())
         changed[1:] = (top[1:] != top[:-1]).any(axis=1)
         previous_top = top[-1]
-        changed &= (top[:, 0] != -EMPTY_LEVEL) & (top[:, 1] != EMPTY_LEVEL)  # a side is empty: no book to show
+        # No top for the strategy when a side is empty, or crossed or locked (as feeds.read_lobster).
+        changed &= (top[:, 0] != -EMPTY_LEVEL) & (top[:, 1] != EMPTY_LEVEL) & (top[:, 0] < top[:, 1])
         tops = [t if ch else None for t, ch in zip(zip((top[:, 0] / PRICE_SCALE).tolist(),
                                                        (top[:, 1] / PRICE_SCALE).tolist(),
                                                        top[:, 2].astype(np.float64).tolist(),
@@ -277,7 +282,7 @@ def _read(message: Path, book: Path, levels: int, chunk_rows: int, stats: dict) 
         stats["halts"] += int((kind_i == 7).sum())
         yield BookChunk(first_row, time.tolist(), kind_i.tolist(), order_id.tolist(), size.astype(np.int64).tolist(),
                         price_i.tolist(), side.tolist(), level_size.tolist(), entered.tolist(), tops, edges,
-                        np.where(np.isin(kind_i, (4, 5)), MARKET_ORDER, MARKET_DATA).tolist())
+                        np.where(np.isin(kind_i, (4, 5)), MARKET_ORDER, MARKET_DATA).tolist(), *min(a_bad, b_bad))
         before = (ask[-1], ask_size[-1], bid[-1], bid_size[-1])
         first_row += n_msg
 
@@ -312,13 +317,13 @@ class LobsterBookFeed:
         state = sim.state
         # The loaded chunk's columns, bound to locals by load(): this loop runs once per message.
         c = times = kinds = ids = sizes = prices = sides = shown_sizes = entered = tops = edges = priority = None
-        n = 0
+        n = bad_row = 0
 
         def load() -> bool:
-            nonlocal c, times, kinds, ids, sizes, prices, sides, shown_sizes, entered, tops, edges, priority, n
+            nonlocal c, times, kinds, ids, sizes, prices, sides, shown_sizes, entered, tops, edges, priority, n, bad_row
             for chunk in chunks:
                 if chunk.time:
-                    c, n = chunk, len(chunk.time)
+                    c, n, bad_row = chunk, len(chunk.time), chunk.bad_row
                     times, kinds, ids, sizes, prices, sides = c.time, c.kind, c.order_id, c.size, c.price, c.side
                     shown_sizes, entered, tops, edges, priority = c.level_size, c.entered, c.top, c.edges, c.priority
                     return True
@@ -329,6 +334,8 @@ class LobsterBookFeed:
             return row_error(path, c.first_row + j, problem, header=False)
 
         def on_row(j: int) -> None:
+            if j == bad_row:
+                raise fail(source.book, j, c.problem)
             kind = kinds[j]
             if kind <= 4:
                 side, price, size = sides[j], prices[j], sizes[j]
