@@ -6,6 +6,9 @@ gets a sequence number when it joins the book; an order with a smaller number at
 starts, and orders that arrived while their level was outside the levels the data covers. That size is kept per
 level as *untracked* and is taken to be ahead of every order we follow there (the conservative choice for a
 queue position: we never assume we are further forward than the data shows).
+
+A level that empties stays in the sorted map, empty, so the prices a day keeps coming back to are not inserted
+and removed again and again; :meth:`OrderBook.best` and :meth:`OrderBook.depth` skip empty levels.
 """
 
 from __future__ import annotations
@@ -22,10 +25,10 @@ class Level:
 
     __slots__ = ("orders", "untracked", "total")
 
-    def __init__(self, untracked: int = 0) -> None:
+    def __init__(self) -> None:
         self.orders: dict[int, list] = {}
-        self.untracked = untracked
-        self.total = untracked
+        self.untracked = 0
+        self.total = 0
 
     def ahead_of(self, seq: int) -> int:
         """Displayed size that joined before sequence number ``seq`` (untracked size included)."""
@@ -45,12 +48,15 @@ class OrderBook:
 
     def __init__(self) -> None:
         self.sides = {1: SortedDict(), -1: SortedDict()}
-        self.where: dict[int, tuple[int, int]] = {}  # order id -> (side, price) of the followed orders
         self.next_seq = 0
 
-    def level(self, side: int, price: int) -> Level | None:
-        """The level at ``price`` on ``side`` (``None`` when empty)."""
-        return self.sides[side].get(price)
+    def level(self, side: int, price: int) -> Level:
+        """The level at ``price`` on ``side`` (created empty if the book never had it)."""
+        levels = self.sides[side]
+        level = levels.get(price)
+        if level is None:
+            level = levels[price] = Level()
+        return level
 
     def total(self, side: int, price: int) -> int:
         """Displayed size at ``price`` on ``side``."""
@@ -62,80 +68,68 @@ class OrderBook:
         level = self.sides[side].get(price)
         return 0 if level is None else level.ahead_of(seq)
 
+    def depth(self, side: int, levels: int) -> list[tuple[int, int]]:
+        """The best ``levels`` non-empty levels of ``side`` as ``(price, displayed size)``, best first."""
+        out = []
+        items = self.sides[side].items()
+        for price, level in (reversed(items) if side == 1 else items):
+            if level.total > 0:
+                out.append((price, level.total))
+                if len(out) == levels:
+                    break
+        return out
+
     def best(self, side: int) -> int | None:
         """Best price on ``side`` (highest bid, lowest ask), or ``None`` when the side is empty."""
-        levels = self.sides[side]
-        if not levels:
-            return None
-        return levels.peekitem(-1 if side == 1 else 0)[0]
+        top = self.depth(side, 1)
+        return top[0][0] if top else None
 
     def add(self, order_id: int, side: int, price: int, size: int) -> int:
         """A new visible order joins the back of its level; return its sequence number."""
-        levels = self.sides[side]
-        level = levels.get(price)
-        if level is None:
-            level = levels[price] = Level()
+        level = self.level(side, price)
         seq = self.next_seq
         self.next_seq = seq + 1
         level.orders[order_id] = [size, seq]
         level.total += size
-        self.where[order_id] = (side, price)
         return seq
 
     def remove(self, order_id: int, side: int, price: int, size: int, delete: bool) -> int | None:
         """Order ``order_id`` loses ``size`` (a partial cancel or an execution), or leaves (``delete``).
 
-        An id not followed is taken from the level's untracked size. Returns the order's sequence number
-        (:data:`UNTRACKED` for untracked size), or ``None`` when the id is not followed and the level has less
-        untracked size than ``size``: an order that was never added.
+        An id not followed at that level is taken from the level's untracked size. Returns the order's sequence
+        number (:data:`UNTRACKED` for untracked size), or ``None`` when the id is not followed there and the
+        level has less untracked size than ``size``: an order that was never added.
         """
-        levels = self.sides[side]
-        level = levels.get(price)
+        level = self.sides[side].get(price)
         if level is None:
             return None
-        order = level.orders.get(order_id) if self.where.get(order_id) == (side, price) else None
+        order = level.orders.get(order_id)
         if order is None:
             if level.untracked < size:
                 return None
             level.untracked -= size
             level.total -= size
-            seq = UNTRACKED
+            return UNTRACKED
+        left = order[0] - size
+        if delete or left <= 0:
+            level.total -= order[0]
+            del level.orders[order_id]
         else:
-            seq = order[1]
-            left = order[0] - size
-            if delete or left <= 0:
-                level.total -= order[0]
-                del level.orders[order_id]
-                del self.where[order_id]
-            else:
-                order[0] = left
-                level.total -= size
-        if level.total <= 0:
-            del levels[price]
-        return seq
+            order[0] = left
+            level.total -= size
+        return order[1]
 
     def untrack(self, side: int, price: int, size: int) -> None:
-        """Forget the level at ``price`` and keep ``size`` there as untracked: the level came into view showing
+        """Forget the orders at ``price`` and keep ``size`` there as untracked: the level came into view showing
         ``size`` (what happened to it outside the data's levels is unknown), or went out of view (``size`` 0)."""
-        levels = self.sides[side]
-        level = levels.get(price)
-        if level is not None:
-            for order_id in level.orders:
-                del self.where[order_id]
-        if size <= 0:
-            levels.pop(price, None)
-            return
-        levels[price] = Level(size)
+        level = self.level(side, price)
+        if level.orders:
+            level.orders = {}
+        level.untracked = level.total = size
 
     def set_untracked(self, side: int, price: int, size: int) -> None:
-        """Set the untracked size at ``price`` (its level came into view: the data shows what we could not follow)."""
-        levels = self.sides[side]
-        level = levels.get(price)
-        if level is None:
-            if size > 0:
-                levels[price] = Level(size)
-            return
+        """Set the untracked size at ``price``, keeping the followed orders (the level came into view with a
+        message: the data shows what we could not follow)."""
+        level = self.level(side, price)
         level.total += size - level.untracked
         level.untracked = size
-        if level.total <= 0:
-            del levels[price]

@@ -95,7 +95,8 @@ class LobsterBookSource:
     orderbook_path : path, optional
         The order-book file; by default the one named like the message file, in the same folder.
     chunk_rows : int
-        Rows read at a time: memory stays bounded however long the day.
+        Level-1 rows read at a time: a level-N file is read ``chunk_rows // N`` rows at a time, so memory stays
+        bounded the same way whatever the depth and however long the day.
 
     Attributes
     ----------
@@ -117,7 +118,7 @@ class LobsterBookSource:
     """
 
     def __init__(self, message_path: str | os.PathLike, orderbook_path: str | os.PathLike | None = None, *,
-                 chunk_rows: int = 50_000) -> None:
+                 chunk_rows: int = 100_000) -> None:
         if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
             raise DataError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
         self.message = existing_file(message_path, "LOBSTER message file")
@@ -129,7 +130,7 @@ class LobsterBookSource:
             raise row_error(self.book, 1, f"{self.levels}-level order book ({4 * self.levels} fields) beside a "
                             f"level-{named.group(1)} message file {self.message.name}", header=False)
         self.name = self.message.name.rpartition("_message_")[0] or self.message.stem
-        self.chunk_rows = chunk_rows
+        self.chunk_rows = max(1, chunk_rows // self.levels)
         self.stats: dict[str, int] = {}
 
     def chunks(self) -> Iterator[BookChunk]:
@@ -145,11 +146,14 @@ class LobsterBookSource:
 
 def _book_columns(rows, path: Path, first_row: int, levels: int) -> tuple[np.ndarray, ...]:
     """Validated integer ``(ask prices, ask sizes, bid prices, bid sizes)``, each ``(rows, levels)``."""
-    values = np.column_stack([numeric(rows, i, path, first_row, header=False, label=_label(i))
-                              for i in range(4 * levels)])
+    values = rows.to_numpy(dtype=np.float64) if all(k in "iuf" for k in (d.kind for d in rows.dtypes)) else None
+    if values is None or np.isnan(values).any():  # column by column, to name the first bad value
+        values = np.column_stack([numeric(rows, i, path, first_row, header=False, label=_label(i))
+                                  for i in range(4 * levels)])
     sizes = values[:, 1::2]
-    for j in range(sizes.shape[1]):
-        check_sizes(sizes[:, j], _label(2 * j + 1), path, first_row, header=False, strictly=False)
+    if not (sizes >= 0).all():
+        for j in range(sizes.shape[1]):
+            check_sizes(sizes[:, j], _label(2 * j + 1), path, first_row, header=False, strictly=False)
     prices = values[:, 0::2]
     bad = ~((prices > 0) & (prices < EMPTY_LEVEL) | (np.abs(prices) == EMPTY_LEVEL))
     if bad.any():
@@ -179,14 +183,20 @@ def _side_checks(q: np.ndarray, s: np.ndarray, q0: np.ndarray, s0: np.ndarray, t
     n, levels = q.shape
     qp = np.vstack([q0[None, :], q[:-1]])
     sp = np.vstack([s0[None, :], s[:-1]])
-    rows = np.arange(n, dtype=np.int64)[:, None] * _ROW
-    keys, keys_before = (rows + q + _OFFSET).ravel(), (rows + qp + _OFFSET).ravel()
-    at = np.minimum(np.searchsorted(keys_before, keys), keys.size - 1)
-    seen = (keys_before[at] == keys).reshape(n, levels)
-    size_before = sp.ravel()[at].reshape(n, levels)
-    back = np.minimum(np.searchsorted(keys, keys_before), keys.size - 1)
     shown, shown_before = s > 0, sp > 0
-    kept = ((keys[back] == keys_before) & (s.ravel()[back] > 0)).reshape(n, levels)
+    # Where a row has the prices of the row before, each level is its own match; the other rows (a level came or
+    # went) are matched by one sorted search, rows kept apart by a large offset (each row's prices ascend).
+    seen, size_before, kept = np.ones((n, levels), dtype=bool), sp.copy(), shown.copy()
+    moved = np.flatnonzero((q != qp).any(axis=1))
+    if len(moved):
+        rows = np.arange(len(moved), dtype=np.int64)[:, None] * _ROW
+        qm, qpm, sm = q[moved], qp[moved], s[moved]
+        keys, keys_before = (rows + qm + _OFFSET).ravel(), (rows + qpm + _OFFSET).ravel()
+        at = np.minimum(np.searchsorted(keys_before, keys), keys.size - 1)
+        seen[moved] = (keys_before[at] == keys).reshape(-1, levels)
+        size_before[moved] = sp[moved].ravel()[at].reshape(-1, levels)
+        back = np.minimum(np.searchsorted(keys, keys_before), keys.size - 1)
+        kept[moved] = ((keys[back] == keys_before) & (sm.ravel()[back] > 0)).reshape(-1, levels)
     is_touched, was_touched = q == touched[:, None], qp == touched[:, None]
     # The deepest level in view; a side with fewer than N levels shows all it has, so nothing is beyond it.
     full, full_before = shown.all(axis=1), shown_before.all(axis=1)
@@ -353,10 +363,10 @@ class LobsterBookFeed:
                         market_order(-side, size, None, price / PRICE_SCALE)
                         order_event(EXECUTED, side, price / PRICE_SCALE, size, seq)
                 level = level_of(side, price)
-                total = 0 if level is None else level.total
+                total = level.total
                 shown = shown_sizes[j]
                 if entered[j]:  # the level came into view with this message: what we could not follow is untracked
-                    followed = total - (0 if level is None else level.untracked)
+                    followed = total - level.untracked
                     if shown < followed:
                         raise fail(source.book, j, f"the book disagrees with the messages: {shown} shown at "
                                    f"{_SIDE[side]} {price / PRICE_SCALE:g}, {followed} from the messages")

@@ -44,7 +44,8 @@ def test_the_book_follows_orders_by_id_and_takes_untracked_size_from_the_file(tm
     sim, source = replay(write_lobster(tmp_path, MESSAGES, 2, RESTING), chunk_rows=chunk_rows)
     level = sim.book.level(1, 999500)
     assert level.orders == {10: [30, 0]} and level.untracked == 0 and level.total == 30
-    assert sim.book.level(1, 999400) is None and sim.book.level(1, 999300) is None
+    assert sim.book.total(1, 999400) == 0 and sim.book.total(1, 999300) == 0
+    assert sim.book.depth(1, 2) == [(999500, 30)] and sim.book.depth(-1, 2) == [(1000500, 100), (1000600, 100)]
     assert sim.book.level(-1, 1000500).untracked == 100
     assert (source.stats["rows"], source.stats["visible_executions"], source.stats["hidden_executions"],
             source.stats["untracked_executions"]) == (6, 1, 1, 1)
@@ -119,7 +120,7 @@ def test_a_truncated_last_line_names_the_file_and_row(tmp_path, which):
 def test_real_goog_level_ten_rows_all_agree_with_the_messages(lobster_dir):
     """The vectorised row-to-row checks pass on the first 30,000 rows of GOOG level 10 (the whole day is replayed,
     with the per-message checks too, in tests/engine/test_no_phantom_fills.py); levels come into view at the edge."""
-    source = LobsterBookSource(lobster_dir / "GOOG_2012-06-21_34200000_57600000_message_10.csv", chunk_rows=10_000)
+    source = LobsterBookSource(lobster_dir / "GOOG_2012-06-21_34200000_57600000_message_10.csv", chunk_rows=100_000)
     chunks = source.chunks()
     rows = sum(len(next(chunks).time) for _ in range(3))
     assert rows == 30_000 and source.stats["edge_levels"] > 100
