@@ -36,7 +36,7 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, one_of, positive
-from engine.fill_model import FillModel, FillRun
+from engine.fill_model import HIDDEN_EXECUTED, FillModel, FillRun
 from engine.types import SELL
 
 QueueRule = Literal["conservative", "touch"]
@@ -194,6 +194,15 @@ class LevelOneRun(ExchangeRun):
                     self.ahead[side] = 0.0  # our level is empty in the data: we are alone there
                 elif gap >= -eps and best_size < self.ahead[side]:
                     self.ahead[side] = best_size  # cancels come from behind us unless the level is thinner
+
+    def on_order(self, kind: int, side: int, price: float, size: float, seq: int) -> None:
+        """A hidden execution (from a full-depth feed) fills a quote it went through, by its size; at our price
+        it fills nothing and leaves the queue ahead as it was."""
+        if kind != HIDDEN_EXECUTED:
+            return
+        quote = self.sim.bid if side == 1 else self.sim.ask
+        if quote is not None and side * (price - quote.price) < -self.eps:
+            self.fill(quote, size, True)
 
     def on_market_order(self, side: int, size: float, depth: float | None, price: float | None) -> None:
         """Match one historical trade (aggressor ``side``, ``size`` at ``price``) against our quotes."""

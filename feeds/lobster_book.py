@@ -302,10 +302,10 @@ class LobsterBookFeed:
     """Replays a :class:`LobsterBookSource` message by message into a simulation, keeping the full book.
 
     Every message updates the book (``sim.book``, an :class:`engine.order_book.OrderBook`), is checked against
-    its order-book row, and reaches the fill model: an execution (visible or hidden) as ``sim.market_order`` (the
-    print, as :func:`feeds.read_lobster` gives it) and as ``sim.order_event`` with the executed order's place in
-    its queue; a new order as ``sim.order_event``; and a change of the best prices or sizes as ``sim.set_book``.
-    Cross trades (type 6) and halts (type 7) change nothing.
+    its order-book row, and reaches the fill model: a visible execution as ``sim.market_order`` (the print) and as
+    ``sim.order_event`` with the executed order's place in its queue; a hidden execution and a new order as
+    ``sim.order_event`` only; a change of the best prices or sizes as ``sim.set_book``. Cross trades (type 6) and
+    halts (type 7) change nothing. Level-1 files replay this way too (with ``N = 1``).
 
     Parameters
     ----------
@@ -374,10 +374,8 @@ class LobsterBookFeed:
                 elif total != (shown if shown > 0 else 0):
                     raise fail(source.book, j, f"the book disagrees with the messages: {max(shown, 0)} shown at "
                                f"{_SIDE[side]} {price / PRICE_SCALE:g}, {total} from the messages")
-            elif kind == 5:
-                price = prices[j] / PRICE_SCALE
-                market_order(-sides[j], sizes[j], None, price)
-                order_event(HIDDEN_EXECUTED, sides[j], price, sizes[j], UNTRACKED)
+            elif kind == 5:  # not a print that moves queues: the fill model sees it as a hidden execution only
+                order_event(HIDDEN_EXECUTED, sides[j], prices[j] / PRICE_SCALE, sizes[j], UNTRACKED)
             moved = edges.get(j)
             if moved is not None:  # levels that came into or went out of view at the edge of the N levels
                 for edge_side, edge_price, edge_size in moved:

@@ -184,14 +184,18 @@ def data_levels(args) -> int:
     return int(level.removesuffix(".csv")) if sep and level.removesuffix(".csv").isdigit() else 1
 
 
-def fill_model_for(args, source, tick_size: float, queue: str):
-    """The source to replay and the fill model the queue rule names: ``l3`` replays the full book."""
-    if queue == "l3":
-        if args.path is None:
+def fill_model_for(args, source, tick_size: float, queue: str, levels: int):
+    """The source to replay and the fill model the queue rule names. LOBSTER files deeper than level 1 (or any
+    with ``l3``) replay message by message with the full book, so hidden executions are known as such whatever
+    the model; level-1 and generic files replay as ticks."""
+    if args.path is None or (levels == 1 and queue != "l3"):
+        if queue == "l3":
             raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
-        return (LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows),
-                QueueFills(tick_size, post_only=args.post_only))
-    return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
+        return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
+    book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows)
+    if queue == "l3":
+        return book, QueueFills(tick_size, post_only=args.post_only)
+    return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
 
 
 def queue_summary(sim) -> dict:
@@ -249,7 +253,7 @@ def run(args) -> int:
     strategy = build_strategy(args, spread, calibration, k)
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
-    replayed, fill_model = fill_model_for(args, source, tick_size, queue)
+    replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
@@ -260,7 +264,7 @@ def run(args) -> int:
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
-        "data": {**replayed.stats, "levels": levels},
+        "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
         "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
                    "post_only": args.post_only, "queue": queue,
                    "queue_source": "--queue" if args.queue else f"level-{levels} data",
@@ -299,7 +303,7 @@ def _strategy_params(args, spread: float | None) -> dict:
 
 def _print_report(r: dict) -> None:
     d, m, f = r["data"], r["market"], r["fill_split"]
-    rows = f"{d['rows']} messages (level {d['levels']})" if m["queue"] == "l3" else f"{d.get('quotes', '?')} quotes"
+    rows = f"{d['rows']} messages (level {d['levels']})" if "levels" in d else f"{d.get('quotes', '?')} quotes"
     print(f"mmsim replay: {r['strategy']} on {r['source']}: {rows}, {d.get('trades', '?')} "
           f"trades ({d.get('crossed_or_locked_skipped', 0)} crossed/locked skipped), t {r['start']:.3f} to "
           f"{r['end']:.3f} s")
