@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -50,14 +51,37 @@ def clock_text(seconds: float, with_seconds: bool = True) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if with_seconds else f"{hours}:{minutes:02d}"
 
 
+#: Half-width of the window shown around a collapsed time axis (every point at one instant), seconds or units.
+_COLLAPSED_HALF_SPAN = 1.0
+
+
+def time_limits(lo: float, hi: float) -> tuple[float, float]:
+    """The x limits of a time axis from ``lo`` to ``hi``, never collapsed or infinite.
+
+    Matplotlib widens a zero-width range by a fraction of the value itself: at epoch seconds (about 1.3e9) that
+    is tens of millions of seconds, and one tick a second makes it draw for minutes. So a collapsed (or not
+    finite) range becomes a fixed window of +/- :data:`_COLLAPSED_HALF_SPAN` around the instant."""
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        lo = hi = lo if np.isfinite(lo) else hi if np.isfinite(hi) else 0.0
+    if hi - lo <= 1e-9 * max(1.0, abs(lo)):
+        middle = 0.5 * (lo + hi)
+        return middle - _COLLAPSED_HALF_SPAN, middle + _COLLAPSED_HALF_SPAN
+    return lo, hi
+
+
 def set_time_axis(ax, clock: str, lo: float, hi: float) -> None:
     """Label the x axis with the run's time: raw units on a synthetic clock, ``H:MM(:SS)`` on a real one, with
-    ticks on round clock steps (seconds to hours) so that at most 8 fit between ``lo`` and ``hi``."""
+    ticks on round clock steps (seconds to hours) so that at most 8 fit between ``lo`` and ``hi``. The limits
+    are set here (see :func:`time_limits`): the axis never autoscales to a range the ticks cannot cover."""
+    lo, hi = time_limits(lo, hi)
+    ax.set_xlim(lo, hi)
     if clock != "real":
         ax.set_xlabel("time (synthetic time units)")
         return
-    span = max(hi - lo, 1e-9)
-    step = next((s for s in _CLOCK_STEPS_S if span / s <= 8), _CLOCK_STEPS_S[-1])
+    span = hi - lo
+    # Round clock steps up to two hours, then whole hours: at most 8 ticks whatever the span (days of data).
+    step = next((s for s in _CLOCK_STEPS_S if span / s <= 8), 3600 * math.ceil(span / 8 / 3600))
     with_seconds = step < 60
     ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(step))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: clock_text(x, with_seconds)))

@@ -240,6 +240,18 @@ def _pm(mean: float, se: float) -> str:
     return f"{_fmt(mean)} &plusmn; {_fmt(1.96 * se, 2)}"
 
 
+def _se(value: float, se: float) -> str:
+    """``value ± one standard error``."""
+    if se is None or not np.isfinite(se):
+        return _fmt(value)
+    return f"{_fmt(value)} &plusmn; {_fmt(se, 2)}"
+
+
+def _sortino(value: float) -> str:
+    """The Sortino ratio; infinite only when no path lost, which is what it then says."""
+    return "n/a, no losing path" if value == np.inf else _fmt(value)
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -250,12 +262,13 @@ def _tables(analyses: Sequence[Analysis], clock: str, horizons: Sequence[float],
     s = [a.summary for a in analyses]
     name = [html.escape(a.name) for a in analyses]
     ts = "Sharpe, time series (annualised)" if clock == "real" else "Sharpe, time series (per path)"
+    ts += " &plusmn; SE"
     parts = ["<h2>Performance</h2>", _table(
         ["strategy", "paths", "P&amp;L mean &plusmn; 95% CI", "P&amp;L std", "Sharpe across paths",
          "Sortino across paths", ts, "max drawdown (mean)", "fills per path", "fill ratio", "turnover per path"],
         [[n, _fmt(r["paths"]), _pm(r["pnl_mean"], r["pnl_se"]), _fmt(r["pnl_std"]), _fmt(r["sharpe"]),
-          _fmt(r["sortino"]), _fmt(r["ts_sharpe"]), _fmt(r["max_drawdown"]), _fmt(r["fills_mean"]),
-          _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
+          _sortino(r["sortino"]), _se(r["ts_sharpe"], r["ts_sharpe_se"]), _fmt(r["max_drawdown"]),
+          _fmt(r["fills_mean"]), _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
     cap_head = f"time at |q| &ge; {cap:g}" if cap is not None else "time at cap"
     parts += ["<h2>Inventory risk</h2>", _table(
         ["strategy", "variance of final q (across paths)", "time-averaged variance of q", "mean of final q",

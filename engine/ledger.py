@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from engine.errors import DataError
 
@@ -99,7 +100,7 @@ class Ledger:
         Raises
         ------
         DataError
-            If a file is missing or lacks a column.
+            If a file is missing, is not Parquet, or lacks a column or has one that is not numeric.
         """
         directory = Path(directory)
         frames = {}
@@ -107,10 +108,16 @@ class Ledger:
             path = directory / f"{name}.parquet"
             if not path.is_file():
                 raise DataError(f"{path}: missing ledger file")
-            frame = pd.read_parquet(path)
+            try:
+                frame = pd.read_parquet(path)
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                raise DataError(f"{path}: not a readable Parquet ledger file ({exc})") from None
             missing = [c for c in columns if c not in frame.columns]
             if missing:
                 raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+            for column in columns:
+                if not pd.api.types.is_numeric_dtype(frame[column]):
+                    raise DataError(f"{path}: column {column} holds {frame[column].dtype} values, not numbers")
             frames[name] = frame
         return cls.from_frames(**frames)
 

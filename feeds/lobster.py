@@ -187,3 +187,5 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict)
                          price=t * price[row] / PRICE_SCALE, size=t * size[row],
                          side=np.where(is_quote, 0, -direction[row]))
         first_row += n_msg
+    if first_row == 1:
+        raise DataError(f"{message}: no data rows (an empty LOBSTER message file)")

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
+from importlib.metadata import PackageNotFoundError, version
 
 from engine import MmsimError
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (``mmsim run: error: ...``) and exit code 2."""
+    """argparse, but a usage error is one line (``mmsim run: error: ...``) and exit code 2, and ``-1e6`` is a
+    negative number (argparse's own pattern misses exponents and takes it for an option)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^-inf$", re.I)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -41,10 +48,25 @@ def build_parser() -> argparse.ArgumentParser:
     from mmsim import cmd_calibrate, cmd_paper, cmd_replay, cmd_report, cmd_run, cmd_study, cmd_sweep
 
     parser = _Parser(prog="mmsim", description="Event-driven market-making simulator (Avellaneda-Stoikov).")
+    parser.add_argument("--version", action="version", version=f"mmsim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in (cmd_run, cmd_paper, cmd_calibrate, cmd_replay, cmd_report, cmd_study, cmd_sweep):
         module.add_parser(sub)
     return parser
+
+
+def _version() -> str:
+    try:
+        return version("mmsim")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
+def _user_path(filename) -> str:
+    """The path a user knows in an OS error: the output folder, not the staging folder or temporary file that
+    mmsim was writing in it (both are removed on the way out)."""
+    text = re.sub(r"[/\\]\.mmsim-staging-[^/\\]*([/\\].*)?$", "", str(filename))
+    return re.sub(r"([/\\]|^)\.([^/\\]+)\.[^./\\]+\.tmp$", r"\1\2", text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except MmsimError as exc:
         sys.stderr.write(f"mmsim {args.command}: error: {exc}\n")
+        return 2
+    except OSError as exc:  # a full or read-only disk, a folder where a file should be: the system's own words
+        where = f"{_user_path(exc.filename)}: " if exc.filename else ""
+        sys.stderr.write(f"mmsim {args.command}: error: {where}{exc.strerror or exc}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write(f"mmsim {args.command}: interrupted\n")

@@ -10,7 +10,7 @@ from analytics import Calibration, calibrate, load_calibration
 from engine import ConfigError
 from mmsim.cli import positive_float
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 
 CALIBRATION_FILE = "calibration.json"
 PLOT_FILE = "calibration_fit.png"
@@ -49,7 +49,8 @@ def run(args) -> int:
     result = calibrate(source, window_s=args.window_s, tick_size=args.tick_size,
                        sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
                        tolerance=args.tolerance)
-    report = {"command": "calibrate", **result.to_dict(), "files": list(source.files)}
+    report = {"command": "calibrate", **result.to_dict(), "files": list(source.files),
+              "warnings": print_warnings("calibrate", source)}
     if args.out is not None:
         with staged_out_dir(args.out) as stage:  # only now, and staged: a failure leaves nothing behind
             result.write_plot(stage / PLOT_FILE)

@@ -18,7 +18,7 @@ from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
 from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
 
@@ -136,15 +136,18 @@ def _median_spread(chunk, tick_size: float) -> float:
     return max(round(spread / tick_size), MIN_SPREAD_TICKS) * tick_size
 
 
-def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None):
+def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
+                   tick_size: float | None = None):
     """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
 
-    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data)."""
+    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
+    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
     name = args.strategy
     if name == "avellaneda-stoikov":
         inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
                                          sigma_prior=calibration.get("sigma", 0.0),
-                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size)
+                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size,
+                                         tick_size=tick_size)
     elif name == "naive":
         inner = SymmetricSpread(spread, args.order_size)
     elif name == "inventory-capped":
@@ -189,8 +192,6 @@ def fill_model_for(args, source, tick_size: float, queue: str, levels: int):
     with ``l3``) replay message by message with the full book, so hidden executions are known as such whatever
     the model; level-1 and generic files replay as ticks."""
     if args.path is None or (levels == 1 and queue != "l3"):
-        if queue == "l3":
-            raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
         return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
     book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows)
     if queue == "l3":
@@ -235,6 +236,8 @@ def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
         check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
+    if args.queue == "l3" and args.path is None:
+        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
@@ -250,7 +253,7 @@ def run(args) -> int:
     if k is None and args.strategy == "avellaneda-stoikov":
         k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
     spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
-    strategy = build_strategy(args, spread, calibration, k)
+    strategy = build_strategy(args, spread, calibration, k, tick_size)
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
     replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
@@ -265,6 +268,7 @@ def run(args) -> int:
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
         "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
+        "warnings": print_warnings("replay", source),
         "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
                    "post_only": args.post_only, "queue": queue,
                    "queue_source": "--queue" if args.queue else f"level-{levels} data",

@@ -6,7 +6,9 @@ import json
 import shlex
 import sys
 import time
+from pathlib import Path
 
+from engine import ConfigError
 from engine.ledger import write_atomic
 from mmsim.cli import non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.findings import render_findings
@@ -23,7 +25,8 @@ NUMBER_OPTIONS = (
     ("max_inventory", positive_float, "inventory-capped limit"),
     ("volatile_ratio", positive_float, "volatile / calm sigma in the regimes market"),
     ("switch_rate", positive_float, "regime switching rate per time unit, both ways"),
-    ("impact", positive_float, "mid move per market order in the impact market"),
+    ("informed", positive_float, "share of informed market orders in the informed market"),
+    ("informed_k", positive_float, "depth decay of the informed orders, per price unit"),
     ("horizon", non_negative_float, "markout horizon for adverse selection, time units"),
     ("resamples", positive_int, "bootstrap resamples"),
 )
@@ -32,8 +35,8 @@ NUMBER_OPTIONS = (
 def add_parser(sub) -> None:
     p = sub.add_parser("study", help="check the Avellaneda-Stoikov claims and write findings.md",
                        description="Run Avellaneda-Stoikov, naive and inventory-capped quoting over the same seeded "
-                                   "paths in three markets (the paper's, volatility regimes, price impact), compute "
-                                   "inventory variance, Sharpe stability and adverse selection with bootstrap "
+                                   "paths in three markets (the paper's, volatility regimes, informed order flow), "
+                                   "compute inventory variance, Sharpe stability and adverse selection with bootstrap "
                                    "confidence intervals, and write findings.md (and study.json, and one "
                                    "report.html per market) from the output.")
     for name, kind, text in NUMBER_OPTIONS:
@@ -60,7 +63,19 @@ def command_line(args) -> str:
     return shlex.join(parts)
 
 
+def check_findings_path(path: str) -> None:
+    """Refuse, before the study runs, a ``--findings`` path that cannot become a file."""
+    target = Path(path)
+    if target.is_dir() or path.endswith(("/", "\\")):
+        raise ConfigError(f"--findings {path!r} is a folder: give a file name, for example "
+                          f"{str(target / 'findings.md')!r}")
+    if not target.parent.is_dir():
+        raise ConfigError(f"--findings {path!r}: the folder {str(target.parent)!r} does not exist")
+
+
 def run(args) -> int:
+    if args.findings is not None:
+        check_findings_path(args.findings)
     config = StudyConfig(workers=args.workers, **{name: getattr(args, name) for name, _, _ in NUMBER_OPTIONS})
     out = prepare_out_dir(args.out)
     start = time.perf_counter()

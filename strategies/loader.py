@@ -57,7 +57,7 @@ def load_strategy_class(spec: str) -> type:
         sys.modules[module_name] = module
         try:
             module_spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             del sys.modules[module_name]
             raise ConfigError(f"strategy file {file_name!r} failed to import: {exc!r}") from exc
     cls = getattr(module, class_name, None)
@@ -82,5 +82,5 @@ def load_user_strategy(spec: str):
     cls = load_strategy_class(spec)
     try:
         return cls()
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         raise ConfigError(f"strategy {spec!r} could not be created with no arguments: {exc!r}") from exc

@@ -68,7 +68,7 @@ def test_csv_and_parquet_in_every_time_format_read_the_same(tmp_path, fmt, suffi
     source = read_tick_files(*write(tmp_path, fmt, suffix))
     pd.testing.assert_frame_equal(source.read_all(), expected_frame(), atol=1e-6, rtol=0)
     assert source.stats == {"rows": 8, "quotes": 4, "trades": 4, "quote_rows": 3, "trade_rows": 4,
-                            "crossed_or_locked_skipped": 1}
+                            "crossed_or_locked_skipped": 1, "stale_trades": 0}
 
 
 def test_sizes_are_optional_and_sides_may_be_numbers(tmp_path):
@@ -79,13 +79,15 @@ def test_sizes_are_optional_and_sides_may_be_numbers(tmp_path):
 
 
 def test_timestamps_parse_to_seconds_since_the_epoch(tmp_path):
-    """An ISO time with an offset and integer nanoseconds both become UTC seconds since the epoch."""
+    """An ISO time with an offset, and integer nanoseconds, become UTC seconds since the epoch."""
     quotes = tmp_path / "q.csv"
     quotes.write_text("ts,bid,ask\n2024-01-02T09:30:00-05:00,1,2\n")
     trades = tmp_path / "t.csv"
+    trades.write_text("ts,price,size,side\n2024-01-02T09:30:00.5-05:00,1.5,1,buy\n")
+    assert read_tick_files(quotes, trades).read_all()["ts"].tolist() == [T0, T0 + 0.5]
+    quotes.write_text(f"ts,bid,ask\n{T0 * 10**9},1,2\n")
     trades.write_text(f"ts,price,size,side\n{T0 * 10**9 + 500_000_000},1.5,1,buy\n")
-    frame = read_tick_files(quotes, trades).read_all()
-    assert frame["ts"].tolist() == [T0, T0 + 0.5]
+    assert read_tick_files(quotes, trades).read_all()["ts"].tolist() == [T0, T0 + 0.5]
 
 
 def test_merging_in_small_chunks_gives_the_rows_of_one_stable_sort(tmp_path):
