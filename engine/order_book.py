@@ -86,7 +86,10 @@ class OrderBook:
 
     def add(self, order_id: int, side: int, price: int, size: int) -> int:
         """A new visible order joins the back of its level; return its sequence number."""
-        level = self.level(side, price)
+        levels = self.sides[side]
+        level = levels.get(price)
+        if level is None:
+            level = levels[price] = Level()
         seq = self.next_seq
         self.next_seq = seq + 1
         level.orders[order_id] = [size, seq]

@@ -323,7 +323,7 @@ class LobsterBookFeed:
         stats = source.stats
         schedule, set_book, market_order, order_event = (sim.scheduler.schedule, sim.set_book, sim.market_order,
                                                          sim.order_event)
-        add, remove, level_of, untrack = book.add, book.remove, book.level, book.untrack
+        add, remove, untrack, levels = book.add, book.remove, book.untrack, book.sides
         state, scheduler = sim.state, sim.scheduler
         comes_first = scheduler.comes_first
         # The loaded chunk's columns, bound to locals by load(): this loop runs once per message.
@@ -366,11 +366,11 @@ class LobsterBookFeed:
                                 stats["untracked_executions"] += 1
                             market_order(-side, size, None, price / PRICE_SCALE)
                             order_event(EXECUTED, side, price / PRICE_SCALE, size, seq)
-                    level = level_of(side, price)
-                    total = level.total
+                    level = levels[side].get(price)
+                    total = 0 if level is None else level.total
                     shown = shown_sizes[j]
                     if entered[j]:  # the level came into view with this message: what we could not follow is untracked
-                        followed = total - level.untracked
+                        followed = total - (0 if level is None else level.untracked)
                         if shown < followed:
                             raise fail(source.book, j, f"the book disagrees with the messages: {shown} shown at "
                                        f"{_SIDE[side]} {price / PRICE_SCALE:g}, {followed} from the messages")
