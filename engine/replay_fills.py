@@ -90,6 +90,7 @@ class ExchangeRun(FillRun):
         self.inv_tick = float(inv) if inv >= 1 and abs(inv * tick - 1.0) < 1e-9 else None
         self.eps = tick * 1e-6  # two prices within this are the same price
         self.withdraw = withdraw
+        self.grid = {1: None, -1: None}  # grid index of the bid (1) and ask (-1) sent last
         self.stats.update(quotes_sent=0, quotes_unchanged=0, post_only_clamped=0, post_only_withdrawn=0)
 
     def _price(self, n: int | None) -> float | None:
@@ -123,18 +124,22 @@ class ExchangeRun(FillRun):
             best = state.best_bid
             if best is not None and na * tick <= best + self.eps:
                 na = self._post_only(round(best / tick) + 1)
-        bid, ask = self._price(nb), self._price(na)
+        # Grid indices of the live sides (None when empty): an unchanged requote is found without building prices.
         old_bid, old_ask = sim.bid, sim.ask
-        same_bid = bid == old_bid.price if old_bid is not None else bid is None
-        same_ask = ask == old_ask.price if old_ask is not None else ask is None
-        if same_bid and same_ask and (bid is None or old_bid.left == bid_size) and (
-                ask is None or old_ask.left == ask_size):
+        same_bid = nb == self.grid[1] if old_bid is not None else nb is None
+        same_ask = na == self.grid[-1] if old_ask is not None else na is None
+        if same_bid and same_ask and (nb is None or old_bid.left == bid_size) and (
+                na is None or old_ask.left == ask_size):
             self.stats["quotes_unchanged"] += 1
             return None
-        if bid is not None and not same_bid:
+        # An unchanged price is the live quote's own float, so the simulation keeps that side's queue place.
+        bid = old_bid.price if same_bid and nb is not None else self._price(nb)
+        ask = old_ask.price if same_ask and na is not None else self._price(na)
+        if nb is not None and not same_bid:
             self.joined(1, bid)
-        if ask is not None and not same_ask:
+        if na is not None and not same_ask:
             self.joined(-1, ask)
+        self.grid[1], self.grid[-1] = nb, na
         self.stats["quotes_sent"] += 1
         return bid, ask, bid_size, ask_size
 
@@ -174,26 +179,43 @@ class LevelOneRun(ExchangeRun):
         return _INF  # behind the best: unknown until the level becomes the best
 
     def on_book(self) -> None:
+        """Fill a quote by new size shown at or through its price (it would have traded with us, up to its
+        size), else update the queue ahead of it. Written out per side: this runs on every book change."""
         sim = self.sim
         state = sim.state
-        for quote, opposite, opposite_size, best, best_size in (
-                (sim.bid, state.best_ask, state.best_ask_size, state.best_bid, state.best_bid_size),
-                (sim.ask, state.best_bid, state.best_bid_size, state.best_ask, state.best_ask_size)):
-            if quote is None:
-                continue
-            side, price, eps = quote.side, quote.price, self.eps
-            shown = opposite_size if side * (price - opposite) >= -eps and opposite_size == opposite_size else 0.0
-            brought = shown - self.shown_through[side]
-            self.shown_through[side] = shown
-            if brought > 0.0:  # new size at or through our price: it would have traded with us, up to its size
-                self.stats["fills_book_through"] += 1
-                self.fill(quote, brought, True)
-            elif shown == 0.0 and not self.touch:
-                gap = side * (price - best)
-                if gap > eps:
-                    self.ahead[side] = 0.0  # our level is empty in the data: we are alone there
-                elif gap >= -eps and best_size < self.ahead[side]:
-                    self.ahead[side] = best_size  # cancels come from behind us unless the level is thinner
+        eps = self.eps
+        quote = sim.bid
+        if quote is not None:
+            price, size = quote.price, state.best_ask_size
+            shown = size if state.best_ask <= price + eps and size == size else 0.0
+            if shown != self.shown_through[1]:
+                brought = shown - self.shown_through[1]
+                self.shown_through[1] = shown
+                if brought > 0.0:
+                    self.stats["fills_book_through"] += 1
+                    self.fill(quote, brought, True)
+            if shown == 0.0 and not self.touch:
+                best = state.best_bid
+                if best < price - eps:
+                    self.ahead[1] = 0.0  # our level is empty in the data: we are alone there
+                elif best <= price + eps and state.best_bid_size < self.ahead[1]:
+                    self.ahead[1] = state.best_bid_size  # cancels come from behind us unless the level is thinner
+        quote = sim.ask
+        if quote is not None:
+            price, size = quote.price, state.best_bid_size
+            shown = size if state.best_bid >= price - eps and size == size else 0.0
+            if shown != self.shown_through[-1]:
+                brought = shown - self.shown_through[-1]
+                self.shown_through[-1] = shown
+                if brought > 0.0:
+                    self.stats["fills_book_through"] += 1
+                    self.fill(quote, brought, True)
+            if shown == 0.0 and not self.touch:
+                best = state.best_ask
+                if best > price + eps:
+                    self.ahead[-1] = 0.0
+                elif best >= price - eps and state.best_ask_size < self.ahead[-1]:
+                    self.ahead[-1] = state.best_ask_size
 
     def on_order(self, kind: int, side: int, price: float, size: float, seq: int) -> None:
         """A hidden execution (from a full-depth feed) fills a quote it went through, by its size; at our price

@@ -124,7 +124,7 @@ class Simulation:
         self._view = self.state if self.feed_latency_s == 0.0 else MarketState()
         self._seen: deque = deque()  # (time, mid, best_bid, best_ask, best_bid_size, best_ask_size), oldest first
         self._instant = _NAN  # time of the last book change, and the best prices before that instant's changes
-        self._touch = {BID: None, ASK: None}
+        self._touch_bid = self._touch_ask = None
 
     # -- running -----------------------------------------------------------------------------------------------
 
@@ -168,7 +168,7 @@ class Simulation:
         now = self.scheduler.now
         if now != self._instant:  # the first book change of this instant: keep the touch it started with
             self._instant = now
-            self._touch = {BID: state.best_bid, ASK: state.best_ask}
+            self._touch_bid, self._touch_ask = state.best_bid, state.best_ask
         state.best_bid = best_bid
         state.best_ask = best_ask
         state.best_bid_size = bid_size
@@ -188,7 +188,7 @@ class Simulation:
         """The market's best price on ``side`` (BID or ASK) as this instant began, before any book change at it
         (a sweep through several levels at one instant moves the best; this is where it started)."""
         if self._instant == self.scheduler.now:
-            return self._touch[side]
+            return self._touch_bid if side == BID else self._touch_ask
         return self.state.best_bid if side == BID else self.state.best_ask
 
     def order_event(self, kind: int, side: int, price: float, size: float, seq: int) -> None:

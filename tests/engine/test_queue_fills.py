@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.replay_summary import replay_summary
 from engine import ConfigError, Simulation
 from engine.queue_fills import QueueFills
 from feeds import FrameSource, ReplayFeed, quote_row
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource
-from tests.engine.test_replay_fills import Plan, fills
+from tests.engine.test_replay_fills import Plan, fills, run_checked
 from tests.lobster_files import write_lobster
 
 RESTING = [(1, 100, 99.95, 1), (3, 100, 99.94, 1), (5, 100, 99.93, 1), (2, 100, 100.05, -1), (4, 100, 100.06, -1)]
@@ -22,13 +21,10 @@ START = (0.0, 1, 90, 1, 100.06, -1)  # a 1-share ask at the second level: the fi
 
 
 def replay(tmp_path, messages, plan, *, latency_s=0.0):
+    """Replay the messages (after START) against the plan with exact queues; check the P&L identity."""
     message = write_lobster(tmp_path, [START, *messages], 2, RESTING)
-    sim = Simulation(LobsterBookFeed(LobsterBookSource(message)), plan, QueueFills(0.01), latency_s=latency_s)
-    sim.run()
-    s = replay_summary(sim.ledger)  # tolerance: the cash account's rounding scales with the notional traded
-    assert s["pnl"] == pytest.approx(s["spread_capture"] + s["inventory_pnl"] - s["fees"],
-                                     abs=1e-12 * (s["notional"] + 1.0))
-    return sim
+    return run_checked(Simulation(LobsterBookFeed(LobsterBookSource(message)), plan, QueueFills(0.01),
+                                  latency_s=latency_s))
 
 
 def test_executions_ahead_fill_nothing_and_the_part_of_the_aggressor_that_reaches_us_fills_us(tmp_path):

@@ -37,8 +37,12 @@ class Plan(Strategy):
 
 def replay(rows, strategy, *, latency_s=0.0, fees=Fees(), **model):
     """Run the rows against the strategy; check the P&L identity; return the simulation."""
-    sim = Simulation(ReplayFeed(FrameSource.from_rows(rows)), strategy, TradeThroughFills(0.01, **model),
-                     latency_s=latency_s, fees=fees)
+    return run_checked(Simulation(ReplayFeed(FrameSource.from_rows(rows)), strategy,
+                                  TradeThroughFills(0.01, **model), latency_s=latency_s, fees=fees))
+
+
+def run_checked(sim):
+    """Run the simulation; check the P&L identity; return it."""
     sim.run()
     s = replay_summary(sim.ledger)  # tolerance: the cash account's rounding scales with the notional traded
     assert s["pnl"] == pytest.approx(s["spread_capture"] + s["inventory_pnl"] - s["fees"],
