@@ -15,7 +15,7 @@ import base64
 import html
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -308,23 +308,28 @@ figure { margin: 1.4em 0; } figure img { max-width: 100%; } figcaption { font-si
 
 
 def render_html(analyses: Sequence[Analysis], figs: Mapping[str, tuple], *, clock: str, title: str,
-                horizons: Sequence[float], cap: float | None = None, config: Mapping | None = None) -> str:
-    """The report page: tables, then the figures as embedded PNG images, then the run's configuration."""
+                horizons: Sequence[float], cap: float | None = None, config: Mapping | None = None,
+                progress: Callable[[int], None] | None = None) -> str:
+    """The report page: tables, then the figures as embedded PNG images (``progress(figures drawn)`` after
+    each), then the run's configuration."""
     body = [f"<h1>{html.escape(title)}</h1>",
             f"<p class='note'>Clock: {'real time (seconds)' if clock == 'real' else 'synthetic time units'}; "
             f"strategies: {', '.join(html.escape(a.name) for a in analyses)}. Definitions of every figure: "
             "docs/analytics.md.</p>",
             _tables(analyses, clock, horizons, cap), "<h2>Figures</h2>"]
-    return _page(title, body, figs, config)
+    return _page(title, body, figs, config, progress)
 
 
-def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None) -> str:
+def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None,
+          progress: Callable[[int], None] | None = None) -> str:
     """The HTML page: ``body``, then the figures as embedded PNG images, then the configuration."""
     body = list(body)
-    for key, (fig, caption) in figs.items():
+    for drawn, (key, (fig, caption)) in enumerate(figs.items(), 1):
         data = base64.b64encode(plots.png_bytes(fig)).decode("ascii")
         body.append(f"<figure id='fig-{key}'><img alt='{key}' src='data:image/png;base64,{data}'>"
                     f"<figcaption>{caption}</figcaption></figure>")
+        if progress is not None:
+            progress(drawn)
     if config:
         rows = [[html.escape(str(k)), html.escape(json.dumps(v))] for k, v in config.items()]
         body += ["<h2>Configuration</h2>", _table(["option", "value"], rows)]
@@ -343,7 +348,8 @@ def report_options(clock: str = "synthetic", cap: float | None = None, title: st
 
 def build_report(results: Sequence[tuple[str, Ledger]], out_dir: str | os.PathLike, *, clock: str = "synthetic",
                  cap: float | None = None, title: str | None = None, config: Mapping | None = None,
-                 horizons: Sequence[float] | None = None, interval: float | None = None) -> Path:
+                 horizons: Sequence[float] | None = None, interval: float | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Path:
     """Analyse each strategy's ledger and write ``report.html`` into ``out_dir`` (atomically).
 
     Parameters
@@ -363,6 +369,9 @@ def build_report(results: Sequence[tuple[str, Ledger]], out_dir: str | os.PathLi
         Options of the run, listed at the end.
     horizons, interval
         As for :func:`analyse`.
+    progress : callable, optional
+        Called with ``(steps done, steps in all)`` as the report is built: a step per strategy analysed and per
+        figure drawn (for a progress bar).
 
     Returns
     -------
@@ -381,11 +390,17 @@ def build_report(results: Sequence[tuple[str, Ledger]], out_dir: str | os.PathLi
     if len(set(names)) != len(names):
         raise ConfigError(f"strategy names must be unique, got {names!r}")
     horizons = check_horizons(DEFAULT_HORIZONS[clock] if horizons is None else horizons)
-    analyses = [analyse(name, ledger, clock=clock, cap=cap, horizons=horizons, interval=interval)
-                for name, ledger in results]
+    steps = len(results) + len(FIGURES[clock])
+    tick = (lambda done: progress(done, steps)) if progress is not None else None
+    analyses = []
+    for name, ledger in results:
+        analyses.append(analyse(name, ledger, clock=clock, cap=cap, horizons=horizons, interval=interval))
+        if tick is not None:
+            tick(len(analyses))
     figs = figures(analyses, clock, cap)
     text = render_html(analyses, figs, clock=clock, title=title or "mmsim report", horizons=horizons, cap=cap,
-                       config=config)
+                       config=config,
+                       progress=None if tick is None else lambda drawn: tick(len(results) + drawn))
     path = Path(out_dir) / REPORT_FILE
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return path
@@ -417,8 +432,9 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     return results, options, summary.get("config") or {}
 
 
-def rebuild_report(directory: str | os.PathLike) -> Path:
-    """Write ``report.html`` again from the results saved in ``directory`` (see the module notes).
+def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> Path:
+    """Write ``report.html`` again from the results saved in ``directory`` (see the module notes); ``progress``
+    as for :func:`build_report`.
 
     Raises
     ------
@@ -427,7 +443,8 @@ def rebuild_report(directory: str | os.PathLike) -> Path:
     """
     results, options, config = load_results(directory)
     known = {"clock", "cap", "title", "horizons", "interval"}
-    return build_report(results, directory, config=config, **{k: v for k, v in options.items() if k in known})
+    return build_report(results, directory, config=config, progress=progress,
+                        **{k: v for k, v in options.items() if k in known})
 
 
 #: Metrics drawn as heatmaps in a sweep report.

@@ -108,7 +108,8 @@ def test_goog_level_ten_with_exact_queues_against_level_one(benchmark):
             runs[level].append(_cli_run(Path(str(GOOG).format(level))))
 
     benchmark.pedantic(both, rounds=3, iterations=1)
-    best = {level: (min(r[0] for r in rs), min(r[1] for r in rs), max(r[2] for r in rs)) for level, rs in runs.items()}
+    best = {level: (min(r[0] for r in rs), min(r[1] for r in rs), max(r[2] for r in rs))
+            for level, rs in runs.items()}
     report = runs[10][0][3]
     benchmark.extra_info.update(
         level1_wall_s=best[1][0], level10_wall_s=best[10][0], wall_ratio=best[10][0] / best[1][0],

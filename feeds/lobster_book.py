@@ -131,6 +131,7 @@ class LobsterBookSource:
                             f"level-{named.group(1)} message file {self.message.name}", header=False)
         self.name = self.message.name.rpartition("_message_")[0] or self.message.stem
         self.chunk_rows = max(1, chunk_rows // self.levels)
+        self.row_files = (str(self.message),)  # what stats["rows"] counts (for progress bars)
         self.stats: dict[str, int] = {}
 
     def chunks(self) -> Iterator[BookChunk]:

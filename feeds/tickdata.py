@@ -65,6 +65,9 @@ class FileSource:
         Short name of the data (the instrument and day for LOBSTER, the quotes file's stem otherwise).
     files : tuple of str
         The files read.
+    row_files : tuple of str
+        The files whose data rows ``stats["rows"]`` counts (all of them, unless given: LOBSTER's message file,
+        whose order-book file pairs row for row with it).
     trades_file : str
         The file the trades come from (named in errors about trades).
     stats : dict
@@ -77,9 +80,10 @@ class FileSource:
     """
 
     def __init__(self, name: str, files: tuple[str, ...], trades_file: str, stat_names: tuple[str, ...],
-                 reader: Callable[[dict], Iterator[pd.DataFrame]]) -> None:
+                 reader: Callable[[dict], Iterator[pd.DataFrame]], row_files: tuple[str, ...] | None = None) -> None:
         self.name = name
         self.files = files
+        self.row_files = files if row_files is None else row_files
         self.trades_file = trades_file
         self._stat_names = ("rows", "quotes", "trades", "quote_rows", "trade_rows", "crossed_or_locked_skipped",
                             *stat_names)

@@ -308,10 +308,14 @@ def _ends(path: Path) -> tuple[pd.Series, pd.Series | None] | None:
             return first.slice(0, 1).to_pandas(), last.slice(len(last) - 1, 1).to_pandas()
         except (pa.ArrowException, OSError):
             return None
-    first = pd.read_csv(path, nrows=1, dtype={"ts": str})["ts"]
+    try:
+        first = pd.read_csv(path, nrows=1, dtype={"ts": str})["ts"]
+        header = list(pd.read_csv(path, nrows=0).columns)
+    except ValueError:  # not UTF-8, an unclosed quote...: the full read names the problem
+        return None
     if not len(first):
         return None
-    line, header = _last_csv_line(path), list(pd.read_csv(path, nrows=0).columns)
+    line = _last_csv_line(path)
     try:
         fields = pd.read_csv(io.StringIO(line), header=None, dtype=str)
     except (ValueError, TypeError, pd.errors.ParserError):

@@ -6,9 +6,10 @@ import argparse
 import math
 import re
 import sys
+import warnings
 from importlib.metadata import PackageNotFoundError, version
 
-from engine import MmsimError
+from engine import ConfigError, MmsimError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +45,25 @@ positive_int = _number("a whole number >= 1", lambda x: x >= 1, int)
 non_negative_int = _number("a whole number >= 0", lambda x: x >= 0, int)
 
 
+def add_strategy_param_argument(parser) -> None:
+    """``--strategy-param NAME=VALUE`` (repeatable): constructor arguments of a user's strategy class."""
+    parser.add_argument("--strategy-param", action="append", metavar="NAME=VALUE",
+                        help="repeatable: an argument of a path/to/file.py:ClassName strategy's constructor, for "
+                             "example width=0.5 (converted to the parameter's annotated type)")
+
+
+def user_strategy_params(args, specs) -> dict[str, str]:
+    """``--strategy-param`` as ``{name: text}`` (see :func:`strategies.parse_strategy_params`), refused when no
+    strategy in ``specs`` is a user's class."""
+    from strategies import SHIPPED, parse_strategy_params
+
+    params = parse_strategy_params(getattr(args, "strategy_param", None))
+    if params and all(spec in SHIPPED for spec in specs):
+        raise ConfigError("--strategy-param goes with a path/to/file.py:ClassName strategy (the shipped ones "
+                          "have their own options)")
+    return params
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mmsim import cmd_calibrate, cmd_paper, cmd_replay, cmd_report, cmd_run, cmd_study, cmd_sweep
 
@@ -77,7 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:  # usage errors (2) and --help (0), already printed
         return int(exc.code or 0)
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            # The terminal gets results, one-line errors and the commands' own "warning:" lines about the data;
+            # not numpy's floating-point notes (0/0 in an empty statistic) or plotting libraries' remarks.
+            warnings.simplefilter("ignore")
+            return int(args.handler(args) or 0)
     except MmsimError as exc:
         sys.stderr.write(f"mmsim {args.command}: error: {exc}\n")
         return 2

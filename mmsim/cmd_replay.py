@@ -16,8 +16,10 @@ from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThr
 from engine.queue_fills import QueueFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
-from mmsim.cli import any_float, non_negative_float, positive_float
+from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
+                       user_strategy_params)
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.progress import report_progress, source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
@@ -43,6 +45,7 @@ def add_parser(sub) -> None:
     s = p.add_argument_group("strategy")
     s.add_argument("--strategy", default="avellaneda-stoikov", metavar="NAME",
                    help=f"{', '.join(SHIPPED)}, or path/to/file.py:ClassName (default avellaneda-stoikov)")
+    add_strategy_param_argument(s)
     s.add_argument("--gamma", type=positive_float, default=0.001,
                    help="Avellaneda-Stoikov risk aversion per currency unit (default 0.001)")
     s.add_argument("--k", type=positive_float, default=None,
@@ -143,6 +146,7 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
     ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
     puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
     name = args.strategy
+    user_params = user_strategy_params(args, [name])
     if name == "avellaneda-stoikov":
         inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
                                          sigma_prior=calibration.get("sigma", 0.0),
@@ -157,7 +161,7 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
         raise ConfigError(f"strategy {name!r} is not wired for replay (its parameters are not converted from the "
                           "data): use avellaneda-stoikov, naive, inventory-capped or path/to/file.py:ClassName")
     else:
-        inner = load_user_strategy(name)
+        inner = load_user_strategy(name, user_params)
     return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
 
 
@@ -167,7 +171,7 @@ def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, f
            fees: Fees = Fees()):
     """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
     against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    feed = LobsterBookFeed(source) if isinstance(source, LobsterBookSource) else ReplayFeed(source)
+    feed = LobsterBookFeed(source) if hasattr(source, "levels") else ReplayFeed(source)  # a full book has levels
     sim = Simulation(feed, strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
                      fees=fees)
     sim.run()
@@ -228,7 +232,8 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
         saved = {**report, "out": str(folder), "rows": [{"strategy": name, **{k: report[k] for k in ROW}}],
                  "config": config, "report": options}
         write_json(stage / SUMMARY_FILE, saved)
-        build_report([(name, sim.ledger)], stage, config=config, **options)
+        with report_progress("mmsim replay: report") as advance:
+            build_report([(name, sim.ledger)], stage, config=config, progress=advance, **options)
     return folder, folder / REPORT_FILE
 
 
@@ -260,8 +265,9 @@ def run(args) -> int:
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
-    sim = replay(replayed, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
-                 feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
+    with source_progress(replayed, "mmsim replay") as counted:
+        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
+                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {

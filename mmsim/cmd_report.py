@@ -7,6 +7,7 @@ import sys
 
 from analytics.report import rebuild_report
 from mmsim.output import json_safe
+from mmsim.progress import report_progress
 
 
 def add_parser(sub) -> None:
@@ -20,7 +21,8 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    path = rebuild_report(args.dir)
+    with report_progress("mmsim report") as advance:
+        path = rebuild_report(args.dir, progress=advance)
     if args.json:
         json.dump(json_safe({"command": "report", "dir": args.dir, "report_html": str(path)}), sys.stdout)
         sys.stdout.write("\n")

@@ -196,3 +196,12 @@ def test_microsecond_stamps_mistaken_for_nanoseconds_are_refused(tmp_path):
     pd.DataFrame({"ts": [us], "price": [10.1], "size": [1.0], "side": ["buy"]}).to_parquet(tmp_path / "t.parquet")
     with pytest.raises(DataError, match=r"q.parquet: data row 1: .*a time before 1973"):
         read_tick_files(tmp_path / "q.parquet", tmp_path / "t.parquet").read_all()
+
+
+def test_a_file_the_clock_check_cannot_read_is_left_to_the_full_read_which_names_it(tmp_path):
+    """The zone and span check peeks at the first and last rows; bytes that are not UTF-8 there are reported by
+    the read itself, as a DataError naming the file (not a UnicodeDecodeError)."""
+    quotes, trades = write(tmp_path, "iso", ".csv")
+    quotes.write_bytes(b"ts,bid,ask\n\xff\xfe,1,2\n")
+    with pytest.raises(DataError, match="quotes.csv: cannot be parsed as CSV"):
+        read_tick_files(quotes, trades).read_all()

@@ -41,7 +41,8 @@ def run_json(capsys, *argv) -> dict:
 def test_a_deep_book_replays_with_exact_queues_and_level_one_with_the_assumed_queue(tmp_path, capsys):
     """Level 2 picks l3, level 1 picks conservative; --queue overrides; the summary splits the fills."""
     deep = write_lobster(tmp_path, day(), 2, RESTING)
-    report = run_json(capsys, deep, "--strategy", "naive", "--spread", "0.1", "--order-size", "50", "--tick-size", "0.01")
+    report = run_json(capsys, deep, "--strategy", "naive", "--spread", "0.1", "--order-size", "50",
+                      "--tick-size", "0.01")
     assert report["market"]["queue"] == "l3" and report["market"]["queue_source"] == "level-2 data"
     assert report["data"]["levels"] == 2 and report["data"]["rows"] == 400
     split = report["fill_split"]
