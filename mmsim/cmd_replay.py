@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from analytics.calibration import load_calibration
+from analytics.calibration import load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThroughFills
 from engine.queue_fills import QueueFills
-from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
+from feeds import QUOTE, TRADE, FrameSource, ReplayFeed, infer_tick_size
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
 from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                        user_strategy_params)
@@ -49,20 +51,24 @@ def add_parser(sub) -> None:
     s.add_argument("--gamma", type=positive_float, default=0.001,
                    help="Avellaneda-Stoikov risk aversion per currency unit (default 0.001)")
     s.add_argument("--k", type=positive_float, default=None,
-                   help="fill-intensity decay per price unit (default: --calibration's, else 1 / the mean "
-                        "distance of the first chunk's trades from the mid)")
+                   help="fill-intensity decay per price unit (default: --calibration's, else measured on the "
+                        "warm-up by mmsim calibrate's estimator)")
     s.add_argument("--sigma", type=non_negative_float, default=None,
                    help="fixed volatility, price per sqrt(second) (default: realised, estimated online)")
     s.add_argument("--calibration", metavar="FILE",
-                   help="calibration.json written by mmsim calibrate: its k, and its sigma as the start of the "
-                        "online estimate (per-second units, the replay's clock)")
+                   help="calibration.json written by mmsim calibrate (of another day): its k, tick size and "
+                        "median spread as defaults, and its sigma as the start of the online estimate (per-second "
+                        "units, the replay's clock)")
+    s.add_argument("--warmup-min", type=non_negative_float, default=30.0,
+                   help="minutes at the start of the data that are replayed but not traded; defaults that come "
+                        "from the data (tick size, k, naive spread) are measured on them only (default 30)")
     s.add_argument("--horizon-s", type=positive_float, default=60.0,
                    help="Avellaneda-Stoikov rolling horizon, seconds (default 60)")
     s.add_argument("--sigma-window-s", type=positive_float, default=300.0,
                    help="time constant of the online volatility estimate, seconds (default 300)")
     s.add_argument("--spread", type=positive_float, default=None,
-                   help="naive strategies' total spread, price units (default: the first chunk's median quoted "
-                        f"spread on the tick grid, at least {MIN_SPREAD_TICKS} ticks)")
+                   help="naive strategies' total spread, price units (default: the median quoted spread of "
+                        f"--calibration or of the warm-up, on the tick grid, at least {MIN_SPREAD_TICKS} ticks)")
     s.add_argument("--max-inventory", type=positive_float, default=500.0,
                    help="inventory-capped strategy's limit on |q|, shares (default 500)")
     s.add_argument("--order-size", type=positive_float, default=100.0,
@@ -73,7 +79,7 @@ def add_parser(sub) -> None:
 
     m = p.add_argument_group("market rules")
     m.add_argument("--tick-size", type=positive_float, default=None,
-                   help="price grid (default: inferred from the first chunk's quotes)")
+                   help="price grid (default: --calibration's, else inferred from the warm-up's quotes)")
     m.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
                    help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
                         "drop it (withdraw)")
@@ -102,8 +108,9 @@ def add_parser(sub) -> None:
 # -- inputs ------------------------------------------------------------------------------------------------------
 
 def read_calibration(path: str) -> dict[str, float]:
-    """``A``, ``k`` and ``sigma`` from a ``calibration.json`` written by ``mmsim calibrate``
-    (:func:`analytics.load_calibration`), on replay's clock: seconds, the file's own unit, so nothing is scaled.
+    """``A``, ``k``, ``sigma``, the tick size and the median spread from a ``calibration.json`` written by
+    ``mmsim calibrate`` (:func:`analytics.load_calibration`), on replay's clock: seconds, the file's own unit, so
+    nothing is scaled.
 
     Raises
     ------
@@ -111,37 +118,80 @@ def read_calibration(path: str) -> dict[str, float]:
         As for :func:`analytics.load_calibration`: the file and the bad field are named.
     """
     params = load_calibration(path).in_time_unit(REPLAY_TIME_UNIT_S)
-    return {"k": params.k, "sigma": params.sigma, "A": params.A}
+    return {"k": params.k, "sigma": params.sigma, "A": params.A, "tick_size": params.tick_size,
+            "median_spread": params.median_spread}
 
 
-def _k_from_trade_depths(chunk) -> float:
-    """A quick k when none is given: under ``lambda(delta) = A exp(-k delta)`` the depth of trades from the mid
-    is Exponential(k), whose maximum-likelihood estimate is 1 / the mean depth. Uses one chunk (bounded memory);
-    ``mmsim calibrate``'s fit is the better source."""
-    kind = chunk["kind"].to_numpy()
-    mid = (0.5 * (chunk["bid"] + chunk["ask"])).where(kind == QUOTE).ffill().to_numpy()  # last quote's
-    is_trade = kind == TRADE
-    depth = np.abs(chunk["price"].to_numpy()[is_trade] - mid[is_trade])
-    depth = depth[np.isfinite(depth)]
-    mean = depth.mean() if len(depth) else 0.0
-    if not mean > 0:
-        raise ConfigError("cannot estimate k from the data (no trades away from the mid in the first chunk): "
-                          "give --k or --calibration")
-    return float(1.0 / mean)
+def warmup_rows(source, minutes: float) -> tuple[pd.DataFrame, float]:
+    """The rows of the first ``minutes`` of the data (those before its first time + ``minutes``), and that end
+    time: read chunk by chunk and no further, so the defaults do not depend on how the file is chunked.
+
+    Raises
+    ------
+    DataError
+        If the data have no rows.
+    ConfigError
+        If the warm-up covers all the data (nothing would be left to trade).
+    """
+    frames, end = [], None
+    for chunk in source.chunks():
+        if not len(chunk):
+            continue
+        ts = chunk["ts"].to_numpy()
+        if end is None:
+            end = float(ts[0]) + 60.0 * minutes
+        frames.append(chunk[ts < end])
+        if ts[-1] >= end:
+            return pd.concat(frames, ignore_index=True), end
+    if end is None:
+        raise DataError(f"{source.name}: no rows")
+    raise ConfigError(f"--warmup-min {minutes:g}: the warm-up covers all the data ({source.name}), nothing is "
+                      "left to trade")
 
 
-def _median_spread(chunk, tick_size: float) -> float:
-    """The naive strategies' default spread: the market's median quoted spread in one chunk, on the tick grid and
-    at least ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a
-    fixed few ticks sits deep inside a 15-tick spread and is first in line for every informed trade)."""
-    quotes = chunk[chunk["kind"].to_numpy() == QUOTE]
-    spread = np.median((quotes["ask"] - quotes["bid"]).to_numpy()) if len(quotes) else 0.0
-    return max(round(spread / tick_size), MIN_SPREAD_TICKS) * tick_size
+def _median_spread(median: float, tick_size: float) -> float:
+    """The naive strategies' default spread: a median quoted spread on the tick grid and at least
+    ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a fixed few
+    ticks sits deep inside a 15-tick spread and is first in line for every informed trade)."""
+    return on_grid(median, tick_size, MIN_SPREAD_TICKS)
+
+
+def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool) -> dict:
+    """The tick size, naive spread and ``k`` the options leave to the data, with where each came from: the
+    options, else ``--calibration`` (another day), else the warm-up (the first ``--warmup-min`` minutes, which
+    are not traded: ``warm`` holds their rows, None without a warm-up). Never from data after the warm-up: a
+    decision at time t uses only data before t."""
+    out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k")}
+    for option, key in (("tick_size", "tick_size"), ("spread", "median_spread"), ("k", "k")):
+        if out[option][0] is None and calibration.get(key) is not None:
+            out[option] = (calibration[key], "calibration")
+    needed = {"tick_size": True, "spread": naive, "k": args.strategy == "avellaneda-stoikov"}
+    missing = [option for option in needed if needed[option] and out[option][0] is None]
+    if missing:
+        if warm is None:
+            options = ", ".join("--" + m.replace("_", "-") for m in missing)
+            raise ConfigError(f"no warm-up (--warmup-min 0): give {options} or --calibration")
+        quotes = warm[warm["kind"].to_numpy() == QUOTE]
+        if out["tick_size"][0] is None:
+            out["tick_size"] = (infer_tick_size(warm), "warm-up")
+        tick = out["tick_size"][0]
+        median = float(np.median((quotes["ask"] - quotes["bid"]).to_numpy())) if len(quotes) else 0.0
+        if needed["spread"] and out["spread"][0] is None:
+            out["spread"] = (median, "warm-up median quoted")
+        if needed["k"] and out["k"][0] is None:
+            fit = quote_intensity(FrameSource([warm], name=f"{name} warm-up"), tick_size=tick,
+                                  median_spread=max(median, tick), window_s=args.requote_ms / 1000.0,
+                                  order_size=args.order_size)
+            out["k"] = (fit.k, "warm-up quote fills")
+    if naive and out["spread"][1] != "--spread":
+        out["spread"] = (_median_spread(out["spread"][0], out["tick_size"][0]), out["spread"][1])
+    return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
-                   tick_size: float | None = None):
-    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
+                   tick_size: float | None = None, trade_from: float | None = None):
+    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill, and to
+    send nothing before ``trade_from`` (the end of the warm-up).
 
     ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
     puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
@@ -162,7 +212,8 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
                           "data): use avellaneda-stoikov, naive, inventory-capped or path/to/file.py:ClassName")
     else:
         inner = load_user_strategy(name, user_params)
-    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
+    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True,
+                   -math.inf if trade_from is None else trade_from)
 
 
 # -- running -------------------------------------------------------------------------------------------------
@@ -246,19 +297,11 @@ def run(args) -> int:
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
-    k = args.k or calibration.get("k")
-    k_source = "--k" if args.k else "calibration" if k else None
-    first = None
-    if args.tick_size is None or (naive and args.spread is None) or (
-            args.strategy == "avellaneda-stoikov" and k is None):
-        first = next(iter(source.chunks()), None)  # defaults from the data: one chunk, bounded memory
-        if first is None or not len(first):
-            raise DataError(f"{source.name}: no rows")
-    tick_size = args.tick_size or infer_tick_size(first)
-    if k is None and args.strategy == "avellaneda-stoikov":
-        k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
-    spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
-    strategy = build_strategy(args, spread, calibration, k, tick_size)
+    warm, trade_from = warmup_rows(source, args.warmup_min) if args.warmup_min > 0 else (None, None)
+    defaults = data_defaults(args, warm, source.name, calibration, naive)
+    (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
+        defaults["tick_size"], defaults["spread"], defaults["k"])
+    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from)
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
     replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
@@ -275,7 +318,8 @@ def run(args) -> int:
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
         "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
         "warnings": print_warnings("replay", source),
-        "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
+        "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
+        "market": {"tick_size": tick_size, "tick_size_source": tick_source,
                    "post_only": args.post_only, "queue": queue,
                    "queue_source": "--queue" if args.queue else f"level-{levels} data",
                    "latency_ms": args.latency_ms, "feed_latency_ms": args.feed_latency_ms,
@@ -283,7 +327,7 @@ def run(args) -> int:
         "fill_split": queue_summary(sim),
         "strategy_params": {"requote_ms": args.requote_ms, "requote_on_tick": args.requote_on_tick,
                             "order_size": args.order_size, "k": k, "k_source": k_source,
-                            "calibration": calibration or None, **_strategy_params(args, spread)},
+                            "calibration": calibration or None, **_strategy_params(args, spread, spread_source)},
     }
     if args.out is not None:
         cap = args.max_inventory if args.strategy == "inventory-capped" else None
@@ -299,12 +343,12 @@ def run(args) -> int:
     return 0
 
 
-def _strategy_params(args, spread: float | None) -> dict:
+def _strategy_params(args, spread: float | None, spread_source: str) -> dict:
     if args.strategy == "avellaneda-stoikov":
         return {"gamma": args.gamma, "horizon_s": args.horizon_s, "sigma": args.sigma,
                 "sigma_window_s": args.sigma_window_s}
     if args.strategy in ("naive", "inventory-capped"):
-        params = {"spread": spread, "spread_source": "--spread" if args.spread is not None else "median quoted"}
+        params = {"spread": spread, "spread_source": spread_source}
         if args.strategy == "inventory-capped":
             params["max_inventory"] = args.max_inventory
         return params

@@ -32,7 +32,7 @@ def day(n: int = 400) -> list[tuple]:
 
 
 def run_json(capsys, *argv) -> dict:
-    code = main(["replay", *map(str, argv), "--json"])
+    code = main(["replay", *map(str, argv), "--warmup-min", "0", "--json"])
     out, err = capsys.readouterr()
     assert code == 0, err
     return json.loads(out)
@@ -48,16 +48,19 @@ def test_a_deep_book_replays_with_exact_queues_and_level_one_with_the_assumed_qu
     split = report["fill_split"]
     assert split["at_touch"] + split["behind_touch"] + split["through"] == report["fills"] > 0
     assert split["queue_fills"] == split["at_touch"] + split["behind_touch"]
-    forced = run_json(capsys, deep, "--strategy", "naive", "--spread", "0.1", "--queue", "conservative")
+    forced = run_json(capsys, deep, "--strategy", "naive", "--spread", "0.1", "--tick-size", "0.01",
+                      "--queue", "conservative")
     assert forced["market"]["queue"] == "conservative" and forced["market"]["queue_source"] == "--queue"
     flat = write_lobster(tmp_path, day(), 1, RESTING, name="FLAT_2012-06-21_34200000_57600000")
-    assert run_json(capsys, flat, "--strategy", "naive", "--spread", "0.1")["market"]["queue"] == "conservative"
+    assert run_json(capsys, flat, "--strategy", "naive", "--spread", "0.1",
+                    "--tick-size", "0.01")["market"]["queue"] == "conservative"
 
 
 def test_feed_latency_reaches_the_simulation_and_the_table_shows_it(tmp_path, capsys):
     """--feed-latency-ms is shown in the table beside the queue model picked from the data."""
     deep = write_lobster(tmp_path, day(), 2, RESTING)
-    assert main(["replay", str(deep), "--strategy", "naive", "--spread", "0.1", "--feed-latency-ms", "250"]) == 0
+    assert main(["replay", str(deep), "--strategy", "naive", "--spread", "0.1", "--tick-size", "0.01",
+                 "--warmup-min", "0", "--feed-latency-ms", "250"]) == 0
     out = capsys.readouterr().out
     assert "queue l3 (level-2 data)" in out and "feed latency 250 ms" in out
 
@@ -69,7 +72,7 @@ def test_l3_needs_order_ids(tmp_path, capsys):
     t.write_text("ts,price,size,side\n2,100.1,5,1\n")
     assert "--queue l3 needs LOBSTER files" in fails(capsys, "--quotes", q, "--trades", t, "--queue", "l3",
                                                      "--tick-size", "0.01", "--strategy", "naive", "--spread", "0.1",
-                                                     out_dir=tmp_path / "out")
+                                                     "--warmup-min", "0", out_dir=tmp_path / "out")
 
 
 @pytest.mark.parametrize("spoil, expected", [
@@ -95,5 +98,5 @@ def test_bad_files_are_one_line_naming_the_file_and_row_and_leave_no_output(tmp_
         text = message.read_text()
         message.write_text(text[:text.rstrip("\n").rfind(",")])
     err = fails(capsys, message, "--strategy", "naive", "--spread", "0.1", "--tick-size", "0.01",
-                out_dir=tmp_path / "out")
+                "--warmup-min", "0", out_dir=tmp_path / "out")
     assert NAME in err and re.search(expected, err), err
