@@ -146,6 +146,9 @@ def table(result: Calibration, wall_s: float, out: str | None, loop=None) -> str
     if abs(touch_fit / touch_obs - 1.0) > 0.1:
         lines.append(f"  the exponential law misses the touch itself: observed {touch_obs:.3g}, fitted {touch_fit:.3g} "
                      f"per s per side (see the per-level rates above)")
+    lines.append("by side, A and k: " + "; ".join(
+        f"{name} {side} {fit.A:.3g}, {fit.k:.3g}" for label, name in (("touch", "touch"), ("quote", "A-S"))
+        for side, fit in zip(("bid", "ask"), result.sides[label])))
     sanity = result.sanity
     lines.append("sanity: fitted touch intensity against market orders per s: " + ", ".join(
         f"{side} {v['touch_intensity']:.3g} <= {mo[side]:.3g} {_verdict(v['ok'])}" for side, v in sanity.items()))

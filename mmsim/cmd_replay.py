@@ -16,8 +16,10 @@ from analytics.calibration import clock_time, load_calibration, on_grid, quote_i
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from analytics.volatility import realised_volatility
-from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
-from feeds import QUOTE, FrameSource, ReplayFeed, infer_tick_size
+from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThroughFills
+from engine.queue_fills import QueueFills
+from feeds import QUOTE, TRADE, FrameSource, ReplayFeed, infer_tick_size
+from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
 from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                        user_strategy_params)
 from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
@@ -27,6 +29,7 @@ from strategies import (GLFT, SHIPPED, InventoryCapped, Retimed, RollingAvellane
                         load_user_strategy)
 
 MIN_SPREAD_TICKS = 2
+QUEUES = ("l3", "conservative", "touch")
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
 REPLAY_TIME_UNIT_S = 1.0
 #: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
@@ -41,9 +44,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "replay", help="replay real ticks against a strategy",
         description="Replay historical ticks (LOBSTER message + order-book files, or generic quotes and trades "
-                    "files) against a strategy's resting quotes: trade-through fills with queue position, "
-                    "order-entry latency, post-only quotes on the tick grid, fees. Prints pnl = spread_capture "
-                    "+ inventory_pnl - fees.")
+                    "files) against a strategy's resting quotes: our exact place in each queue from order ids "
+                    "(LOBSTER level 2 and deeper), or trade-through fills with an assumed queue (level 1), "
+                    "order-entry and market-data latency, post-only quotes on the tick grid, fees. Prints pnl = "
+                    "spread_capture + inventory_pnl - fees.")
     add_tick_arguments(p.add_argument_group("data"))
 
     s = p.add_argument_group("strategy")
@@ -91,11 +95,16 @@ def add_parser(sub) -> None:
     m.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
                    help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
                         "drop it (withdraw)")
-    m.add_argument("--queue", choices=["conservative", "touch"], default="conservative",
-                   help="fill at our price only after the displayed size ahead has traded (conservative, "
-                        "default), or on any trade at our price (touch)")
+    m.add_argument("--queue", choices=QUEUES, default=None,
+                   help="l3: our exact place in the queue from the book rebuilt by order id (the default for "
+                        "LOBSTER files of level 2 and deeper); conservative: fill at our price only after the "
+                        "displayed size ahead has traded (the default for level-1 data); touch: on any trade at "
+                        "our price")
     m.add_argument("--latency-ms", type=non_negative_float, default=0.0,
                    help="order-entry latency, milliseconds (default 0)")
+    m.add_argument("--feed-latency-ms", type=non_negative_float, default=0.0,
+                   help="market-data latency, milliseconds (default 0): the strategy sees the book this late; "
+                        "fills happen on the exchange's clock")
     m.add_argument("--fee-bps", type=any_float, default=0.0,
                    help="fee per fill in basis points of value, negative for a rebate (default 0)")
     m.add_argument("--fee-per-share", type=any_float, default=0.0,
@@ -248,11 +257,49 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
 
 # -- running -------------------------------------------------------------------------------------------------
 
-def replay(source, strategy, fill_model: TradeThroughFills, *, latency_s: float = 0.0, fees: Fees = Fees()):
-    """Replay ``source`` against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    sim = Simulation(ReplayFeed(source), strategy, fill_model, seed=0, latency_s=latency_s, fees=fees)
+def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, feed_latency_s: float = 0.0,
+           fees: Fees = Fees()):
+    """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
+    against ``strategy``; return the simulation (its ledger, counters and clock)."""
+    feed = LobsterBookFeed(source) if hasattr(source, "levels") else ReplayFeed(source)  # a full book has levels
+    sim = Simulation(feed, strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
+                     fees=fees)
     sim.run()
     return sim
+
+
+def data_levels(args) -> int:
+    """The book depth of the data: a LOBSTER order-book file's levels (its columns, or failing the file, the
+    message file's name ``..._message_N.csv``); 1 for generic quotes files."""
+    if args.path is None:
+        return 1
+    path = Path(args.path)
+    stem, sep, level = path.name.rpartition("_message_")
+    book = Path(args.orderbook) if args.orderbook else path.with_name(f"{stem}_orderbook_{level}")
+    if book.is_file():
+        return orderbook_levels(book)
+    return int(level.removesuffix(".csv")) if sep and level.removesuffix(".csv").isdigit() else 1
+
+
+def fill_model_for(args, source, tick_size: float, queue: str, levels: int):
+    """The source to replay and the fill model the queue rule names. LOBSTER files deeper than level 1 (or any
+    with ``l3``) replay message by message with the full book, so hidden executions are known as such whatever
+    the model; level-1 and generic files replay as ticks."""
+    if args.path is None or (levels == 1 and queue != "l3"):
+        return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
+    book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows)
+    if queue == "l3":
+        return book, QueueFills(tick_size, post_only=args.post_only)
+    return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
+
+
+def queue_summary(sim) -> dict:
+    """How the fills split (at the touch, behind it, through our price) and how long queue fills waited."""
+    stats, waits = sim.fills.stats, np.asarray(sim.fills.queue_s)
+    return {"at_touch": stats["fills_at_touch"], "behind_touch": stats["fills_behind_touch"],
+            "through": stats["fills_through"], "queue_fills": len(waits),
+            "queue_s_median": float(np.median(waits)) if len(waits) else None,
+            "queue_s_mean": float(waits.mean()) if len(waits) else None}
 
 
 def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tuple[Path, Path]:
@@ -265,7 +312,8 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
     options = report_options("real", cap=cap, title=f"mmsim replay: {name} on {report['source']}")
     # The options as given, with the values that defaulted to the data (tick size, k, spread) filled in.
     config = {**{k: v for k, v in vars(args).items() if k not in ("handler", "json")},
-              "tick_size": report["market"]["tick_size"], "k": report["strategy_params"]["k"],
+              "tick_size": report["market"]["tick_size"], "queue": report["market"]["queue"],
+              "k": report["strategy_params"]["k"],
               "spread": report["strategy_params"].get("spread", args.spread)}
     with staged_out_dir(out) as stage:
         folder = stage.parent
@@ -284,7 +332,9 @@ def replay_run(args, *, show_progress: bool = True):
     its output. Returns ``(sim, report)``: the simulation (ledger, counters) and the JSON-ready report.
 
     ``mmsim study --real`` runs its strategies through here, so that they meet the data exactly as a replay
-    does (the same warm-up, defaults from the data, fill model, latency and fees)."""
+    does (the same warm-up, defaults from the data, queue model, fill model, latency and fees)."""
+    if args.queue == "l3" and args.path is None:
+        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
@@ -295,22 +345,30 @@ def replay_run(args, *, show_progress: bool = True):
     close = None if args.close is None else close_time(args, _first_time(source, warm))
     strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from, A=defaults["A"][0],
                               sigma=defaults["sigma"][0], close=close)
-    fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
+    levels = data_levels(args)
+    queue = args.queue or ("l3" if levels > 1 else "conservative")
+    replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
-    with (source_progress(source, "mmsim replay") if show_progress else contextlib.nullcontext(source)) as counted:
-        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
+    progress = source_progress(replayed, "mmsim replay") if show_progress else contextlib.nullcontext(replayed)
+    with progress as counted:
+        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
+                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
-        "data": dict(source.stats), "warnings": print_warnings("replay", source),
+        "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
+        "warnings": print_warnings("replay", source),
         "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
         "market": {"tick_size": tick_size, "tick_size_source": tick_source,
-                   "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
-                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fill_state.stats},
+                   "post_only": args.post_only, "queue": queue,
+                   "queue_source": "--queue" if args.queue else f"level-{levels} data",
+                   "latency_ms": args.latency_ms, "feed_latency_ms": args.feed_latency_ms,
+                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fills.stats},
+        "fill_split": queue_summary(sim),
         "strategy_params": {"requote_ms": args.requote_ms, "requote_on_tick": args.requote_on_tick,
                             "order_size": args.order_size, "k": k, "k_source": k_source,
                             "calibration": calibration or None,
@@ -364,17 +422,21 @@ def _strategy_params(args, spread: float | None, spread_source: str, defaults: d
 
 
 def _print_report(r: dict) -> None:
-    d, m = r["data"], r["market"]
-    print(f"mmsim replay: {r['strategy']} on {r['source']}: {d.get('quotes', '?')} quotes, {d.get('trades', '?')} "
+    d, m, f = r["data"], r["market"], r["fill_split"]
+    rows = f"{d['rows']} messages (level {d['levels']})" if "levels" in d else f"{d.get('quotes', '?')} quotes"
+    print(f"mmsim replay: {r['strategy']} on {r['source']}: {rows}, {d.get('trades', '?')} "
           f"trades ({d.get('crossed_or_locked_skipped', 0)} crossed/locked skipped), t {r['start']:.3f} to "
           f"{r['end']:.3f} s")
-    print(f"  market: tick {m['tick_size']:g} ({m['tick_size_source']}), queue {m['queue']}, post-only "
-          f"{m['post_only']} ({m['post_only_clamped']} clamped, {m['post_only_withdrawn']} withdrawn), latency "
-          f"{m['latency_ms']:g} ms")
+    print(f"  market: tick {m['tick_size']:g} ({m['tick_size_source']}), queue {m['queue']} ({m['queue_source']}), "
+          f"post-only {m['post_only']} ({m['post_only_clamped']} clamped, {m['post_only_withdrawn']} withdrawn), "
+          f"latency {m['latency_ms']:g} ms, feed latency {m['feed_latency_ms']:g} ms")
     print(f"  pnl {r['pnl']:.2f} = spread capture {r['spread_capture']:.2f} + inventory {r['inventory_pnl']:.2f} "
           f"- fees {r['fees']:.2f}")
-    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_through']} through, "
-          f"{m['fills_at_price']} at price, {m['fills_book_through']} book through), volume {r['volume']:g}, "
+    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_at_touch']} at the touch, "
+          f"{m['fills_behind_touch']} behind it, {m['fills_through']} through our price), volume {r['volume']:g}, "
           f"final inventory {r['final_inventory']:g}, max |inventory| {r['max_abs_inventory']:g}")
+    if f["queue_fills"]:
+        print(f"  time in queue before a fill at our price: median {f['queue_s_median']:.3g} s, "
+              f"mean {f['queue_s_mean']:.3g} s over {f['queue_fills']} fills")
     print(f"  {r['events']} events in {r['wall_s']:.2f} s (total {r['total_s']:.2f} s)"
           + (f"; results in {r['out']}/ (report: {r['report_html']})" if "out" in r else ""))

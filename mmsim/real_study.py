@@ -55,8 +55,8 @@ HEADLINE_SKEW = 1.0
 #: Sampling step of the inventory paths kept for the report and of the 95th percentile of |q|, seconds.
 PATH_STEP_S = 1.0
 #: The replay options every strategy of a cell shares, recorded with its result.
-SETUP = ("warmup_min", "order_size", "horizon_s", "latency_ms", "fee_bps", "fee_per_share", "queue", "requote_ms",
-         "post_only")
+SETUP = ("warmup_min", "order_size", "horizon_s", "latency_ms", "feed_latency_ms", "fee_bps", "fee_per_share",
+         "requote_ms", "post_only")
 #: The regimes' variance windows start every block_s / WINDOWS_PER_BLOCK (every minute for 5-minute blocks).
 WINDOWS_PER_BLOCK = 5
 #: Where the regimes' thresholds come from (see :class:`RealStudy`).
