@@ -15,6 +15,7 @@ from mmsim.cli import non_negative_float, non_negative_int, positive_float, posi
 from mmsim.findings import render_findings
 from mmsim.output import json_safe, prepare_out_dir, write_json
 from mmsim.progress import progress_bar
+from mmsim.real_findings import section_of
 from mmsim.study import SCENARIOS, StudyConfig, run_study
 
 DEFAULTS = StudyConfig()
@@ -97,6 +98,9 @@ def run(args) -> int:
     wall = time.perf_counter() - start
     findings = prepare_out_dir(out) / "findings.md" if args.findings is None else args.findings
     text = render_findings(numbers, command_line(args))
+    real = section_of(findings)  # the Real days section that mmsim study --real wrote there stays
+    if real is not None:
+        text = text.rstrip("\n") + "\n\n" + real
     write_atomic(findings, lambda tmp: open(tmp, "w", encoding="utf-8").write(text))
     write_json(out / "study.json", numbers)
     if args.json:

@@ -263,6 +263,22 @@ def render_section(numbers: Mapping, command: str) -> str:
     return "\n".join(out)
 
 
+def _bounds(lines: list[str]) -> tuple[int, int] | None:
+    """The lines of the ``## Real days`` section: from its heading up to the next ``## `` heading."""
+    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == SECTION), None)
+    if start is None:
+        return None
+    return start, next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+
+
+def section_of(path: str | Path) -> str | None:
+    """The ``## Real days`` section of the Markdown file ``path``, or None."""
+    target = Path(path)
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True) if target.is_file() else []
+    bounds = _bounds(lines)
+    return None if bounds is None else "".join(lines[slice(*bounds)]).rstrip("\n") + "\n"
+
+
 def write_section(path: str | Path, section: str) -> None:
     """Put ``section`` into the Markdown file ``path``: in place of its ``## Real days`` section (up to the next
     ``## `` heading) if it has one, else at its end; every other line of the file is kept as it was. A file that
@@ -270,11 +286,11 @@ def write_section(path: str | Path, section: str) -> None:
     target = Path(path)
     text = target.read_text(encoding="utf-8") if target.exists() else ""
     lines = text.splitlines(keepends=True)
-    start = next((i for i, line in enumerate(lines) if line.rstrip("\n") == SECTION), None)
+    bounds = _bounds(lines)
     body = section.rstrip("\n") + "\n"
-    if start is None:
+    if bounds is None:
         new = text.rstrip("\n") + "\n\n" + body if text.strip() else body
     else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        start, end = bounds
         new = "".join(lines[:start]) + body + ("\n" if end < len(lines) else "") + "".join(lines[end:])
     write_atomic(target, lambda tmp: open(tmp, "w", encoding="utf-8").write(new))

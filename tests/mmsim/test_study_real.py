@@ -89,6 +89,17 @@ def test_the_findings_section_replaces_its_own_and_keeps_every_other_line(tmp_pa
     assert other.read_text() == "# Mine\nline\n\n## Real days\n\nnew\n"
 
 
+def test_the_synthetic_study_keeps_the_real_days_section_of_its_findings_page(tmp_path, capsys):
+    """mmsim study --findings FILE rewrites its own sections and carries the Real days section over unchanged."""
+    page = tmp_path / "findings.md"
+    page.write_text(f"# old synthetic text\n\n{SECTION}\n\nreal numbers\n")
+    assert main(["study", "--paths", "20", "--resamples", "100", "--no-reports", "--out", str(tmp_path / "o"),
+                 "--findings", str(page)]) == 0
+    text = page.read_text()
+    assert "old synthetic text" not in text and "## 1. " in text
+    assert text.endswith(f"\n\n{SECTION}\n\nreal numbers\n")
+
+
 def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_path):
     for name in ("GOOG_2012-06-21_1_2_message_1.csv", "GOOG_2012-06-21_1_2_message_10.csv",
                  "GOOG_2012-06-21_1_2_orderbook_10.csv", "X_quotes.csv", "X_trades.csv", "notes.txt"):
