@@ -33,7 +33,9 @@ def _lobster_name(prefix: str) -> str:
 def _files(spec: str) -> tuple[list[Path], bool]:
     """The files a spec names, and whether it named a file itself (then it must be a day's file)."""
     if any(c in spec for c in "*?["):
-        found = sorted(Path(f) for f in glob.glob(spec) if Path(f).is_file())
+        found = []
+        for match in sorted(Path(f) for f in glob.glob(spec)):  # a glob of folders takes the files in them
+            found += sorted(p for p in match.iterdir() if p.is_file()) if match.is_dir() else [match]
         if not found:
             raise DataError(f"{spec}: no file matches")
         return found, False

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from engine import DataError
 from mmsim.cli import main
 from mmsim.real_days import find_days
 from mmsim.real_findings import SECTION, write_section
@@ -101,14 +102,20 @@ def test_the_synthetic_study_keeps_the_real_days_section_of_its_findings_page(tm
 
 
 def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_path):
+    folder = tmp_path / "d1"
+    folder.mkdir()
     for name in ("GOOG_2012-06-21_1_2_message_1.csv", "GOOG_2012-06-21_1_2_message_10.csv",
                  "GOOG_2012-06-21_1_2_orderbook_10.csv", "X_quotes.csv", "X_trades.csv", "notes.txt"):
-        (tmp_path / name).write_text("")
-    days = find_days([str(tmp_path)])
+        (folder / name).write_text("")
+    days = find_days([str(folder)])
     assert [d.name for d in days] == ["GOOG 2012-06-21", "X"]
     assert days[0].argv[0].endswith("message_10.csv")
-    assert days[1].argv == ("--quotes", str(tmp_path / "X_quotes.csv"), "--trades", str(tmp_path / "X_trades.csv"))
-    assert [d.name for d in find_days([str(tmp_path / "X_*")])] == ["X"]
+    assert days[1].argv == ("--quotes", str(folder / "X_quotes.csv"), "--trades", str(folder / "X_trades.csv"))
+    assert [d.name for d in find_days([str(folder / "X_*")])] == ["X"]
+    assert find_days([str(tmp_path / "d*")]) == days  # a glob of folders
+    (folder / "Y_quotes.csv").write_text("")
+    with pytest.raises(DataError, match="no trades file Y_trades.csv"):
+        find_days([str(folder)])
 
 
 @pytest.mark.parametrize("argv, message", [
