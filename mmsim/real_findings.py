@@ -21,7 +21,7 @@ from analytics.risk import sharpe
 from analytics.time_blocks import REGIMES
 from engine import ConfigError
 from engine.ledger import write_atomic
-from mmsim.findings import _ci, _n, _table, verdict
+from mmsim.findings import _ci, _table, verdict
 from mmsim.real_study import HORIZONS, STRATEGIES
 
 SECTION = "## Real days"
@@ -126,8 +126,12 @@ def study_numbers(rows: Sequence[Mapping], headline: float, *, resamples: int = 
             claim["sharpe_change"] = {name: _est(two_sample_estimate(
                 boots["calm"], boots["volatile"], change, [cols[name]["pnl"][calm]], [cols[name]["pnl"][vol]]))
                 for name in (s, NAIVE)}
+
+            def gap(c1, c2, v1, v2):
+                return np.abs(change(c1, v1)) - np.abs(change(c2, v2))
+
             claim["stability_gap"] = _est(two_sample_estimate(
-                boots["calm"], boots["volatile"], lambda c1, c2, v1, v2: np.abs(change(c1, v1)) - np.abs(change(c2, v2)),
+                boots["calm"], boots["volatile"], gap,
                 [cols[s]["pnl"][calm], cols[NAIVE]["pnl"][calm]], [cols[s]["pnl"][vol], cols[NAIVE]["pnl"][vol]]))
         claim["verdicts"] = _verdicts(claim)
 
@@ -145,8 +149,8 @@ def study_numbers(rows: Sequence[Mapping], headline: float, *, resamples: int = 
     frontier = [{"day": r["day"], "skew_ticks": r["skew_ticks"], "gamma": r["gamma"], "strategy": s,
                  **{k: r["strategies"][s][k] for k in ("pnl", "var_q", "q95", "avg_spread")}}
                 for r in rows for s in STRATEGIES]
-    return {"setup": head[0]["setup"], "headline_skew": headline, "resamples": resamples, "seed": seed, "days": days, "regimes": regimes,
-            "claims": claims, "frontier": frontier}
+    return {"setup": head[0]["setup"], "headline_skew": headline, "resamples": resamples, "seed": seed,
+            "days": days, "regimes": regimes, "claims": claims, "frontier": frontier}
 
 
 def _verdicts(claim: Mapping) -> dict:
@@ -250,7 +254,8 @@ def render_section(numbers: Mapping, command: str) -> str:
 
     out += ["### What these days cannot tell", "",
             f"- {len(days)} day(s): {', '.join(days)}; a verdict here is about these sessions (the LOBSTER samples "
-            "are one day per stock, of 2012, on NASDAQ alone). The blocks of one day are not independent draws of days; the block "
+            "are one day per stock, of 2012, on NASDAQ alone). The blocks of one day are not independent draws of "
+            "days; the block "
             "bootstrap allows for the dependence within a block only, not for a day-wide shock shared by every "
             "block, and says nothing about another day, year, venue or stock.",
             "- The replay cannot show how the market would have reacted to our orders: the book is the recorded "
