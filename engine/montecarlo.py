@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
 from engine.errors import ConfigError
 from engine.ledger import Ledger
+from engine.pool import WorkerPool
 from engine.simulation import Simulation
 from engine.types import Fees
+
+#: A run is cut into at least this many tasks (when it has that many paths), so that workers share the work.
+MIN_TASKS = 32
+#: A task holds at most about this many events (ledger rows), so that its memory is bounded.
+TASK_EVENTS = 250_000
 
 
 def path_seed(seed: int, path: int) -> np.random.SeedSequence:
@@ -32,6 +38,19 @@ def check_paths_and_seed(paths, seed) -> None:
         raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
 
 
+def path_ranges(paths: int, events_per_path: float | None = None) -> Iterator[tuple[int, int]]:
+    """The tasks a run of ``paths`` paths is cut into: consecutive ranges ``[a, b)`` of paths.
+
+    They depend only on ``paths`` and the expected events per path, never on the number of workers: at least
+    :data:`MIN_TASKS` ranges when there are that many paths (to spread the work), and at most about
+    :data:`TASK_EVENTS` events per range (to bound the memory a task's ledger needs).
+    """
+    size = -(-paths // MIN_TASKS)
+    if events_per_path:
+        size = min(size, max(1, int(TASK_EVENTS // events_per_path)))
+    return ((a, min(a + size, paths)) for a in range(0, paths, size))
+
+
 def _run_range(feed, strategy, fill_model, seed, start, stop, latency_s, fees, progress=None) -> Ledger:
     ledger = Ledger()
     for path in range(start, stop):
@@ -40,6 +59,31 @@ def _run_range(feed, strategy, fill_model, seed, start, stop, latency_s, fees, p
         if progress is not None:
             progress(1)
     return ledger
+
+
+def iter_ledgers(feed, strategy, fill_model, *, paths: int, seed: int = 0, latency_s: float = 0.0,
+                 fees: Fees = Fees(), workers: int = 1,
+                 progress: Callable[[int], None] | None = None) -> Iterator[Ledger]:
+    """Run ``paths`` independent paths and yield their ledgers task by task (:func:`path_ranges`), in path order.
+
+    Memory stays bounded whatever ``paths`` is: only a window of tasks is in flight. Parameters as for
+    :func:`run_paths`. Ctrl-C (or any error) stops the workers at once (:class:`engine.pool.WorkerPool`).
+    """
+    check_paths_and_seed(paths, seed)
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
+        raise ConfigError(f"workers must be a whole number >= 1, got {workers!r}")
+    ranges = path_ranges(int(paths), getattr(feed, "expected_events", None))
+    workers = min(int(workers), int(paths), os.cpu_count() or 1)
+    if workers == 1:
+        for a, b in ranges:
+            yield _run_range(feed, strategy, fill_model, seed, a, b, latency_s, fees, progress)
+        return
+    ranges, done = itertools.tee(ranges)  # ``done`` trails ``ranges`` by the window in flight
+    tasks = ((feed, strategy, fill_model, seed, a, b, latency_s, fees) for a, b in ranges)
+    for part, (a, b) in zip(WorkerPool(workers).ordered(_run_range, tasks), done):
+        if progress is not None:
+            progress(b - a)
+        yield part
 
 
 def run_paths(feed, strategy, fill_model, *, paths: int, seed: int = 0, latency_s: float = 0.0,
@@ -59,29 +103,17 @@ def run_paths(feed, strategy, fill_model, *, paths: int, seed: int = 0, latency_
     workers : int
         Processes to spread the paths over (1: run here). The ledger is identical, bit for bit, for any value.
     progress : callable, optional
-        Called with the number of paths just finished (in this process only; with workers, per chunk).
+        Called with the number of paths just finished (per path here; with workers, per task).
 
     Returns
     -------
     Ledger
-        Rows in path order.
+        Rows in path order. It holds every path: for runs too large for memory, use :func:`iter_ledgers`.
     """
-    check_paths_and_seed(paths, seed)
-    if not isinstance(workers, (int, np.integer)) or workers < 1:
-        raise ConfigError(f"workers must be a whole number >= 1, got {workers!r}")
-    workers = min(int(workers), int(paths), os.cpu_count() or 1)
-    if workers == 1:
-        return _run_range(feed, strategy, fill_model, seed, 0, paths, latency_s, fees, progress)
-    edges = np.linspace(0, paths, 4 * workers + 1).round().astype(int).tolist()
-    chunks = [(a, b) for a, b in zip(edges[:-1], edges[1:]) if b > a]
     ledger = Ledger()
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(_run_range, feed, strategy, fill_model, seed, a, b, latency_s, fees) for a, b in chunks]
-        for future, (a, b) in zip(futures, chunks):
-            part = future.result()
-            ledger.fill_rows += part.fill_rows
-            ledger.quote_rows += part.quote_rows
-            ledger.mark_rows += part.mark_rows
-            if progress is not None:
-                progress(b - a)
+    for part in iter_ledgers(feed, strategy, fill_model, paths=paths, seed=seed, latency_s=latency_s, fees=fees,
+                             workers=workers, progress=progress):
+        ledger.fill_rows += part.fill_rows
+        ledger.quote_rows += part.quote_rows
+        ledger.mark_rows += part.mark_rows
     return ledger

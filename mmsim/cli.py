@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
 
 from engine import MmsimError
@@ -47,13 +48,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler, so that a terminated command cleans up (staging folders, worker processes)
+    as Ctrl-C does, instead of dying on the spot."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mmsim`` console script; returns the exit code."""
+    """Entry point of the ``mmsim`` console script; returns the exit code (130 after Ctrl-C, 143 after SIGTERM)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (2) and --help (0), already printed
         return int(exc.code or 0)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return int(args.handler(args) or 0)
     except MmsimError as exc:
@@ -62,6 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"mmsim {args.command}: interrupted\n")
         return 130
+    except Terminated:
+        sys.stderr.write(f"mmsim {args.command}: terminated\n")
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
