@@ -9,7 +9,7 @@ import time
 from analytics import Calibration, calibrate, load_calibration
 from engine import ConfigError
 from mmsim.cli import positive_float
-from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 
 CALIBRATION_FILE = "calibration.json"
@@ -37,6 +37,7 @@ def add_parser(sub) -> None:
                    help="relative error the fit check allows (default 0.25)")
     p.add_argument("--out", metavar="DIR", default=None,
                    help=f"write {CALIBRATION_FILE} (for mmsim run --calibration) and {PLOT_FILE} into DIR")
+    add_force_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
@@ -44,14 +45,14 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
-        check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
+        check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     source = open_tick_source(args)
     result = calibrate(source, window_s=args.window_s, tick_size=args.tick_size,
                        sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
                        tolerance=args.tolerance)
     report = {"command": "calibrate", **result.to_dict(), "files": list(source.files)}
     if args.out is not None:
-        with staged_out_dir(args.out) as stage:  # only now, and staged: a failure leaves nothing behind
+        with staged_out_dir(args.out, "calibrate", args.force) as stage:  # only now, staged: all or nothing
             result.write_plot(stage / PLOT_FILE)
             report["out"] = str(stage.parent)
             report["wall_s"] = round(time.perf_counter() - start, 3)

@@ -15,7 +15,7 @@ from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_opt
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float
-from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
@@ -83,6 +83,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", default=None,
                    help="write summary.json, report.html and the ledger (STRATEGY/{fills,quotes,marks}.parquet) here, "
                         "once the run succeeded; mmsim report DIR rebuilds the report")
+    add_force_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
@@ -170,7 +171,7 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
     config = {**{k: v for k, v in vars(args).items() if k not in ("handler", "json")},
               "tick_size": report["market"]["tick_size"], "k": report["strategy_params"]["k"],
               "spread": report["strategy_params"].get("spread", args.spread)}
-    with staged_out_dir(out) as stage:
+    with staged_out_dir(out, "replay", args.force) as stage:
         folder = stage.parent
         (stage / name).mkdir()
         sim.ledger.save(stage / name)
@@ -184,7 +185,7 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
 def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
-        check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
+        check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")

@@ -16,7 +16,8 @@ from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.compare import compare
-from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_csv, write_json, write_parquet
+from mmsim.output import (add_force_argument, check_out_dir, json_safe, staged_out_dir, write_csv, write_json,
+                          write_parquet)
 from mmsim.progress import progress_bar
 from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
 
@@ -101,6 +102,7 @@ def add_parser(sub) -> None:
     p.add_argument("--fee-bps", type=any_float, default=0.0, help="fee in basis points of value, negative for a rebate")
     p.add_argument("--workers", type=positive_int, default=1, help="processes (default 1; results are identical)")
     p.add_argument("--out", default="mmsim-out", help="output directory (default ./mmsim-out)")
+    add_force_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     add_market_arguments(p)
     add_calibration_arguments(p)
@@ -132,7 +134,7 @@ def run(args) -> int:
     market, fill_model = market_from_args(args)
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
     fees = Fees(bps=args.fee_bps)
-    check_out_dir(args.out)
+    check_out_dir(args.out, args.force)
     start = time.perf_counter()
     with progress_bar(args.paths * len(strategies), "mmsim run") as advance:
         results = compare(market, strategies, fill_model, paths=args.paths, seed=args.seed, latency_s=args.latency,
@@ -143,7 +145,7 @@ def run(args) -> int:
     config = {k: v for k, v in vars(args).items() if k != "handler"}
     options = report_options("synthetic", cap=args.max_inventory, title="mmsim run")
     # Only once the run succeeded, and staged: a failed run or report leaves nothing behind.
-    with staged_out_dir(args.out) as stage:
+    with staged_out_dir(args.out, "run", args.force) as stage:
         out = stage.parent
         for r in results:
             folder = stage / r.name
