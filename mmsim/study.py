@@ -27,7 +27,7 @@ from types import SimpleNamespace
 import attrs
 import numpy as np
 
-from analytics.inference import PairedBootstrap, variance
+from analytics.inference import PairedBootstrap, check_bootstrap, variance
 from analytics.markouts import DEFAULT_HORIZONS
 from analytics.report import analyse, build_report, cost_column
 from analytics.risk import sharpe
@@ -90,6 +90,7 @@ class StudyConfig:
         check_positive("switch_rate", self.switch_rate)
         check_positive("impact", self.impact)
         check_non_negative("horizon", self.horizon)
+        check_bootstrap(self.paths, self.resamples)  # now, not after the simulation
 
 
 def regime_sigmas(sigma: float, ratio: float, rate: float, T: float) -> tuple[float, float]:
