@@ -54,7 +54,7 @@ def written_files(folder: str | os.PathLike) -> list[str]:
 def add_force_argument(parser) -> None:
     """``--force``: write into an existing folder mmsim did not write (its files of the same name are replaced)."""
     parser.add_argument("--force", action="store_true",
-                        help="write into an existing --out folder that mmsim did not write (files of the same name "
+                        help="write into an existing folder that mmsim did not write (files of the same name "
                              "are replaced; nothing else is touched)")
 
 

@@ -79,3 +79,11 @@ def test_study_options_are_refused_before_any_simulation(tmp_path, capsys):
     assert time.perf_counter() - start < 2
     _one_line(capsys, "resamples must be >= 100")
     assert not out.exists()
+
+
+def test_report_replaces_only_a_report_mmsim_wrote(tmp_path, capsys):
+    """mmsim report DIR where DIR/report.html is not mmsim's: exit 2, one line, the file untouched."""
+    (tmp_path / "report.html").write_text("<p>mine</p>")
+    assert main(["report", str(tmp_path)]) == 2
+    _one_line(capsys, "report.html was not written by mmsim", "--force")
+    assert (tmp_path / "report.html").read_text() == "<p>mine</p>"
