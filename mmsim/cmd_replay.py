@@ -15,7 +15,7 @@ from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_opt
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float
-from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
@@ -202,6 +202,8 @@ def run(args) -> int:
         k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
     spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
     strategy = build_strategy(args, spread, calibration, k)
+    if args.out is not None:
+        check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
     fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 

@@ -15,13 +15,15 @@ from engine import Fees
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
-from mmsim.compare import compare
-from mmsim.output import (add_force_argument, check_out_dir, json_safe, staged_out_dir, write_csv, write_json,
-                          write_parquet)
+from mmsim.compare import compare, result_names
+from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir,
+                          write_csv, write_json, write_parquet)
 from mmsim.progress import progress_bar
 from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
+#: The files written at the top of --out, beside the strategies' folders.
+OUTPUT_FILES = (SUMMARY_FILE, REPORT_FILE, "summary.csv")
 COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
            "avg_spread"]
 
@@ -133,6 +135,8 @@ def run(args) -> int:
     apply_calibration(args)
     market, fill_model = market_from_args(args)
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
+    for name in result_names(strategies):  # each names a folder in --out
+        check_folder_name(name, OUTPUT_FILES)
     fees = Fees(bps=args.fee_bps)
     check_out_dir(args.out, args.force)
     start = time.perf_counter()

@@ -21,19 +21,25 @@ class StrategyResult:
     summary: dict
 
 
+def result_names(strategies: Sequence) -> list[str]:
+    """The strategies' names, made unique by a numeric suffix when two share one."""
+    names, seen = [], {}
+    for strategy in strategies:
+        name = strategy_name(strategy)
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}-{seen[name]}")
+    return names
+
+
 def compare(feed, strategies: Sequence, fill_model, *, paths: int, seed: int, latency_s: float = 0.0,
             fees: Fees = Fees(), workers: int = 1,
             progress: Callable[[int], None] | None = None) -> list[StrategyResult]:
     """Run every strategy over the same ``paths`` seeded paths (common random numbers) and summarise each.
 
-    Names in the results are made unique by a numeric suffix when two strategies share one.
+    Names in the results are :func:`result_names`.
     """
-    results, seen = [], {}
-    for strategy in strategies:
-        name = strategy_name(strategy)
-        seen[name] = seen.get(name, 0) + 1
-        if seen[name] > 1:
-            name = f"{name}-{seen[name]}"
+    results = []
+    for name, strategy in zip(result_names(strategies), strategies):
         ledger = run_paths(feed, strategy, fill_model, paths=paths, seed=seed, latency_s=latency_s, fees=fees,
                            workers=workers, progress=progress)
         per_path = path_metrics(ledger)

@@ -58,6 +58,30 @@ def add_force_argument(parser) -> None:
                              "are replaced; nothing else is touched)")
 
 
+def check_folder_name(name: str, reserved: Iterable[str] = ()) -> str:
+    """Return ``name`` if it can name a folder inside ``--out`` (a strategy's results folder), else raise.
+
+    Refused: an empty name, one with a path separator or a NUL, one starting with ``.`` (``.``, ``..``, hidden and
+    mmsim's own files), longer than 100 characters, or one of ``reserved`` (the files written beside it).
+
+    Raises
+    ------
+    ConfigError
+        Naming the strategy name and what is wrong with it.
+    """
+    text = str(name)
+    problem = ("is empty" if not text.strip() else
+               "contains a path separator" if "/" in text or "\\" in text or os.sep in text else
+               "contains a NUL character" if "\0" in text else
+               "starts with '.'" if text.startswith(".") else
+               "is longer than 100 characters" if len(text) > 100 else
+               "is the name of a results file" if text in set(reserved) else None)
+    if problem:
+        raise ConfigError(f"strategy name {text!r} cannot name its results folder: it {problem} (set the strategy's "
+                          "name attribute to a plain word, such as 'my-strategy')")
+    return text
+
+
 def check_out_dir(out: str | os.PathLike, force: bool = False) -> Path:
     """Refuse an output folder mmsim may not write into, before any work is done (nothing is created yet).
 

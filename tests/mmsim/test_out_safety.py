@@ -87,3 +87,26 @@ def test_report_replaces_only_a_report_mmsim_wrote(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
     _one_line(capsys, "report.html was not written by mmsim", "--force")
     assert (tmp_path / "report.html").read_text() == "<p>mine</p>"
+
+
+@pytest.mark.parametrize("name, problem", [("../../x", "contains a path separator"),
+                                           ("/tmp/abs", "contains a path separator"),
+                                           ("a/b", "contains a path separator"), (".", "starts with '.'"),
+                                           ("summary.json", "is the name of a results file")])
+def test_a_strategy_name_that_is_not_a_plain_folder_name_is_refused(tmp_path, capsys, monkeypatch, name, problem):
+    """A user strategy's name becomes its results folder: a path, '.', or a results file's name is refused
+    (exit 2, one line) before any work, and nothing is written anywhere."""
+    source = tmp_path / "src"
+    source.mkdir()
+    (source / "named.py").write_text(
+        "from strategies import Quote, Strategy\n\n"
+        "class Named(Strategy):\n"
+        f"    name = {name!r}\n\n"
+        "    def quote(self, state):\n"
+        "        return Quote(bid=state.mid - 1, ask=state.mid + 1)\n")
+    work = tmp_path / "work" / "deep"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    assert main(["run", *TINY, "--strategy", f"{source / 'named.py'}:Named", "--out", "out"]) == 2
+    _one_line(capsys, f"strategy name {name!r} cannot name its results folder: it {problem}")
+    assert not list(work.iterdir()) and sorted(p.name for p in tmp_path.iterdir()) == ["src", "work"]
