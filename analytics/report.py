@@ -397,10 +397,12 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     rows = summary.get("rows") if isinstance(summary, dict) else None
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) and "strategy" in r for r in rows):
         raise DataError(f"{summary_path}: expected a non-empty 'rows' list whose entries name a 'strategy'")
-    results = [(str(r["strategy"]), Ledger.load(directory / str(r["strategy"]))) for r in rows]
     options = summary.get("report") or {}
     if not isinstance(options, dict):
         raise DataError(f"{summary_path}: 'report' must be an object")
+    # A large run's report is drawn from its first paths ("paths"): read only those.
+    results = [(str(r["strategy"]), Ledger.load(directory / str(r["strategy"]), paths=options.get("paths")))
+               for r in rows]
     return results, options, summary.get("config") or {}
 
 

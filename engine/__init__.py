@@ -8,7 +8,7 @@ they share.
 from engine.errors import ConfigError, DataError, MmsimError, StrategyError
 from engine.fills import ExponentialFills, StepFills
 from engine.ledger import Ledger
-from engine.montecarlo import path_seed, run_paths
+from engine.montecarlo import iter_ledgers, path_seed, run_paths
 from engine.protocols import Feed, FillModel, StrategyProtocol
 from engine.replay_fills import TradeThroughFills
 from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
@@ -23,6 +23,7 @@ __all__ = [
     "ExponentialFills", "StepFills",
     "Feed", "FillModel", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
-    "Scheduler", "Simulation", "TradeThroughFills", "path_generators", "path_seed", "run_paths", "strategy_name",
+    "Scheduler", "Simulation", "TradeThroughFills", "iter_ledgers", "path_generators", "path_seed", "run_paths",
+    "strategy_name",
     "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised",
 ]
