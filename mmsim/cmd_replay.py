@@ -13,6 +13,7 @@ from analytics.calibration import load_calibration
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
+from engine.montecarlo import MAX_EVENTS_PER_PATH
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
 from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
@@ -21,6 +22,8 @@ from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoi
                         load_user_strategy)
 
 MIN_SPREAD_TICKS = 2
+#: Seconds in a day: the span :func:`check_requote` budgets the requote timer for.
+DAY_S = 86_400.0
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
 REPLAY_TIME_UNIT_S = 1.0
 #: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
@@ -182,8 +185,19 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
     return folder, folder / REPORT_FILE
 
 
+def check_requote(requote_ms: float) -> None:
+    """Refuse a requote interval whose timer events alone would exceed what one replay may hold: a day of data
+    (LOBSTER times are seconds after midnight, so a file spans less) at most :data:`MAX_EVENTS_PER_PATH`."""
+    events = DAY_S / (requote_ms / 1000.0)
+    if events > MAX_EVENTS_PER_PATH:
+        raise ConfigError(f"--requote-ms {requote_ms:g} makes about {events:.3g} requotes per day of data, more than "
+                          f"the {MAX_EVENTS_PER_PATH:.0e} events one replay may hold in memory: use --requote-ms "
+                          f"{DAY_S * 1000.0 / MAX_EVENTS_PER_PATH:g} or more")
+
+
 def run(args) -> int:
     start = time.perf_counter()
+    check_requote(args.requote_ms)
     if args.out is not None:
         check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     calibration = read_calibration(args.calibration) if args.calibration else {}
