@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -50,14 +51,37 @@ def clock_text(seconds: float, with_seconds: bool = True) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if with_seconds else f"{hours}:{minutes:02d}"
 
 
+#: Half-width of the window shown around a collapsed time axis (every point at one instant), seconds or units.
+_COLLAPSED_HALF_SPAN = 1.0
+
+
+def time_limits(lo: float, hi: float) -> tuple[float, float]:
+    """The x limits of a time axis from ``lo`` to ``hi``, never collapsed or infinite.
+
+    Matplotlib widens a zero-width range by a fraction of the value itself: at epoch seconds (about 1.3e9) that
+    is tens of millions of seconds, and one tick a second makes it draw for minutes. So a collapsed (or not
+    finite) range becomes a fixed window of +/- :data:`_COLLAPSED_HALF_SPAN` around the instant."""
+    lo, hi = float(lo), float(hi)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        lo = hi = lo if np.isfinite(lo) else hi if np.isfinite(hi) else 0.0
+    if hi - lo <= 1e-9 * max(1.0, abs(lo)):
+        middle = 0.5 * (lo + hi)
+        return middle - _COLLAPSED_HALF_SPAN, middle + _COLLAPSED_HALF_SPAN
+    return lo, hi
+
+
 def set_time_axis(ax, clock: str, lo: float, hi: float) -> None:
     """Label the x axis with the run's time: raw units on a synthetic clock, ``H:MM(:SS)`` on a real one, with
-    ticks on round clock steps (seconds to hours) so that at most 8 fit between ``lo`` and ``hi``."""
+    ticks on round clock steps (seconds to hours) so that at most 8 fit between ``lo`` and ``hi``. The limits
+    are set here (see :func:`time_limits`): the axis never autoscales to a range the ticks cannot cover."""
+    lo, hi = time_limits(lo, hi)
+    ax.set_xlim(lo, hi)
     if clock != "real":
         ax.set_xlabel("time (synthetic time units)")
         return
-    span = max(hi - lo, 1e-9)
-    step = next((s for s in _CLOCK_STEPS_S if span / s <= 8), _CLOCK_STEPS_S[-1])
+    span = hi - lo
+    # Round clock steps up to two hours, then whole hours: at most 8 ticks whatever the span (days of data).
+    step = next((s for s in _CLOCK_STEPS_S if span / s <= 8), 3600 * math.ceil(span / 8 / 3600))
     with_seconds = step < 60
     ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(step))
     ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: clock_text(x, with_seconds)))
@@ -82,6 +106,12 @@ def _figure(height: float, width: float = WIDTH_IN) -> Figure:
     fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
+
+
+def _legend(ax, **options) -> None:
+    """A legend, when something on the axes has a label (a short replay can leave a panel without any)."""
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(**options)
 
 
 def png_bytes(fig: Figure) -> bytes:
@@ -119,7 +149,7 @@ def pnl_distribution(samples: Mapping[str, np.ndarray], xlabel: str, ylabel: str
                 label=f"{name}: mean {v.mean():.3g}, std {std:.3g}")
         ax.axvline(v.mean(), color=colour(i), linestyle="--", linewidth=1.2)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.legend(loc="upper left")
+    _legend(ax, loc="upper left")
     return fig
 
 
@@ -158,7 +188,7 @@ def inventory_paths(paths: Mapping[str, Sequence[tuple[np.ndarray, np.ndarray]]]
         set_time_axis(axes[-1], clock, min(t.min() for t in times), max(t.max() for t in times))
     if cap is not None:
         axes[0].plot([], [], color="0.3", linestyle=":", label=f"inventory cap +/-{cap:g}")
-        axes[0].legend(loc="upper right")
+        _legend(axes[0], loc="upper right")
     fig.suptitle(title)
     return fig
 
@@ -192,7 +222,7 @@ def inventory_histogram(shares: Mapping[str, pd.Series], title: str) -> Figure:
     if visible:  # the far tails hold almost no time; let the bulk fill the axis
         ax.set_xlim(min(visible) - 1, max(visible) + 1)
     ax.set(xlabel="inventory (units)", ylabel="share of time (%)", title=title)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -221,7 +251,7 @@ def quotes_vs_mid(marks: pd.DataFrame, quotes: pd.DataFrame, fills: pd.DataFrame
     ax.set(ylabel="price (currency units)")
     fig.suptitle(title)
     # Above the axes: the prices wander over the whole panel, so no corner inside it stays free.
-    ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=5, fontsize=9)
+    _legend(ax, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=5, fontsize=9)
     ax_q.step(inventory[0], inventory[1], where="post", color=colour(0), linewidth=1.1)
     ax_q.axhline(0.0, color="0.3", linewidth=0.8)
     ax_q.set(ylabel="inventory (units)")
@@ -264,7 +294,7 @@ def attribution_bars(summaries: Mapping[str, pd.DataFrame], ylabel: str, title: 
     ax.axhline(0.0, color="0.3", linewidth=0.8)
     ax.set_xticks(x, [COMPONENT_LABELS[p] for p in parts])
     ax.set(ylabel=ylabel, title=title)
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -299,7 +329,7 @@ def markout_curves(curves: Mapping[str, pd.DataFrame], clock: str, title: str) -
         ax.set_title(label, loc="left")
         ax.set_xlabel(horizon_label(clock))
     axes[0].set_ylabel("mid move against us per unit (currency units)")
-    axes[0].legend()
+    _legend(axes[0])
     fig.suptitle(title)
     return fig
 
@@ -322,7 +352,7 @@ def equity_curve(series: Mapping[str, tuple[np.ndarray, np.ndarray]], clock: str
     times = [np.asarray(t) for t, _ in series.values() if len(t)]
     if times:
         set_time_axis(ax, clock, min(t.min() for t in times), max(t.max() for t in times))
-    ax.legend()
+    _legend(ax)
     return fig
 
 
@@ -353,7 +383,7 @@ def calibration_fit(title: str, depth: np.ndarray, rate: np.ndarray, curves: Map
     left.set_ylim(bottom=max(rate[seen].min() * 0.3, 1e-8))
     left.set(xlabel="depth from the mid (price units)", ylabel="orders reaching the depth, per second per side",
              title=f"{title}: fill rate by depth")
-    left.legend()
+    _legend(left)
 
     checked = check["checked"].to_numpy()
     right.semilogy(check["depth"], check["empirical"], "o", markersize=3, color="0.3", label="empirical")
@@ -363,7 +393,7 @@ def calibration_fit(title: str, depth: np.ndarray, rate: np.ndarray, curves: Map
                        linewidth=0, label=f"checked depths, +/-{tolerance:.0%}")
     right.set(xlabel="depth from the mid (price units)", ylabel=f"P(fill within {window_s:g} s)",
               title=f"fit check: {verdict}")
-    right.legend()
+    _legend(right)
     return fig
 
 

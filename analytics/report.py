@@ -15,7 +15,7 @@ import base64
 import html
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -240,6 +240,18 @@ def _pm(mean: float, se: float) -> str:
     return f"{_fmt(mean)} &plusmn; {_fmt(1.96 * se, 2)}"
 
 
+def _se(value: float, se: float) -> str:
+    """``value ± one standard error``."""
+    if se is None or not np.isfinite(se):
+        return _fmt(value)
+    return f"{_fmt(value)} &plusmn; {_fmt(se, 2)}"
+
+
+def _sortino(value: float) -> str:
+    """The Sortino ratio; infinite only when no path lost, which is what it then says."""
+    return "n/a, no losing path" if value == np.inf else _fmt(value)
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
@@ -250,12 +262,13 @@ def _tables(analyses: Sequence[Analysis], clock: str, horizons: Sequence[float],
     s = [a.summary for a in analyses]
     name = [html.escape(a.name) for a in analyses]
     ts = "Sharpe, time series (annualised)" if clock == "real" else "Sharpe, time series (per path)"
+    ts += " &plusmn; SE"
     parts = ["<h2>Performance</h2>", _table(
         ["strategy", "paths", "P&amp;L mean &plusmn; 95% CI", "P&amp;L std", "Sharpe across paths",
          "Sortino across paths", ts, "max drawdown (mean)", "fills per path", "fill ratio", "turnover per path"],
         [[n, _fmt(r["paths"]), _pm(r["pnl_mean"], r["pnl_se"]), _fmt(r["pnl_std"]), _fmt(r["sharpe"]),
-          _fmt(r["sortino"]), _fmt(r["ts_sharpe"]), _fmt(r["max_drawdown"]), _fmt(r["fills_mean"]),
-          _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
+          _sortino(r["sortino"]), _se(r["ts_sharpe"], r["ts_sharpe_se"]), _fmt(r["max_drawdown"]),
+          _fmt(r["fills_mean"]), _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
     cap_head = f"time at |q| &ge; {cap:g}" if cap is not None else "time at cap"
     parts += ["<h2>Inventory risk</h2>", _table(
         ["strategy", "variance of final q (across paths)", "time-averaged variance of q", "mean of final q",
@@ -295,23 +308,28 @@ figure { margin: 1.4em 0; } figure img { max-width: 100%; } figcaption { font-si
 
 
 def render_html(analyses: Sequence[Analysis], figs: Mapping[str, tuple], *, clock: str, title: str,
-                horizons: Sequence[float], cap: float | None = None, config: Mapping | None = None) -> str:
-    """The report page: tables, then the figures as embedded PNG images, then the run's configuration."""
+                horizons: Sequence[float], cap: float | None = None, config: Mapping | None = None,
+                progress: Callable[[int], None] | None = None) -> str:
+    """The report page: tables, then the figures as embedded PNG images (``progress(figures drawn)`` after
+    each), then the run's configuration."""
     body = [f"<h1>{html.escape(title)}</h1>",
             f"<p class='note'>Clock: {'real time (seconds)' if clock == 'real' else 'synthetic time units'}; "
             f"strategies: {', '.join(html.escape(a.name) for a in analyses)}. Definitions of every figure: "
             "docs/analytics.md.</p>",
             _tables(analyses, clock, horizons, cap), "<h2>Figures</h2>"]
-    return _page(title, body, figs, config)
+    return _page(title, body, figs, config, progress)
 
 
-def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None) -> str:
+def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None,
+          progress: Callable[[int], None] | None = None) -> str:
     """The HTML page: ``body``, then the figures as embedded PNG images, then the configuration."""
     body = list(body)
-    for key, (fig, caption) in figs.items():
+    for drawn, (key, (fig, caption)) in enumerate(figs.items(), 1):
         data = base64.b64encode(plots.png_bytes(fig)).decode("ascii")
         body.append(f"<figure id='fig-{key}'><img alt='{key}' src='data:image/png;base64,{data}'>"
                     f"<figcaption>{caption}</figcaption></figure>")
+        if progress is not None:
+            progress(drawn)
     if config:
         rows = [[html.escape(str(k)), html.escape(json.dumps(v))] for k, v in config.items()]
         body += ["<h2>Configuration</h2>", _table(["option", "value"], rows)]
@@ -330,7 +348,8 @@ def report_options(clock: str = "synthetic", cap: float | None = None, title: st
 
 def build_report(results: Sequence[tuple[str, Ledger]], out_dir: str | os.PathLike, *, clock: str = "synthetic",
                  cap: float | None = None, title: str | None = None, config: Mapping | None = None,
-                 horizons: Sequence[float] | None = None, interval: float | None = None) -> Path:
+                 horizons: Sequence[float] | None = None, interval: float | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Path:
     """Analyse each strategy's ledger and write ``report.html`` into ``out_dir`` (atomically).
 
     Parameters
@@ -350,6 +369,9 @@ def build_report(results: Sequence[tuple[str, Ledger]], out_dir: str | os.PathLi
         Options of the run, listed at the end.
     horizons, interval
         As for :func:`analyse`.
+    progress : callable, optional
+        Called with ``(steps done, steps in all)`` as the report is built: a step per strategy analysed and per
+        figure drawn (for a progress bar).
 
     Returns
     -------
@@ -368,11 +390,17 @@ def build_report(results: Sequence[tuple[str, Ledger]], out_dir: str | os.PathLi
     if len(set(names)) != len(names):
         raise ConfigError(f"strategy names must be unique, got {names!r}")
     horizons = check_horizons(DEFAULT_HORIZONS[clock] if horizons is None else horizons)
-    analyses = [analyse(name, ledger, clock=clock, cap=cap, horizons=horizons, interval=interval)
-                for name, ledger in results]
+    steps = len(results) + len(FIGURES[clock])
+    tick = (lambda done: progress(done, steps)) if progress is not None else None
+    analyses = []
+    for name, ledger in results:
+        analyses.append(analyse(name, ledger, clock=clock, cap=cap, horizons=horizons, interval=interval))
+        if tick is not None:
+            tick(len(analyses))
     figs = figures(analyses, clock, cap)
     text = render_html(analyses, figs, clock=clock, title=title or "mmsim report", horizons=horizons, cap=cap,
-                       config=config)
+                       config=config,
+                       progress=None if tick is None else lambda drawn: tick(len(results) + drawn))
     path = Path(out_dir) / REPORT_FILE
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return path
@@ -406,8 +434,9 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     return results, options, summary.get("config") or {}
 
 
-def rebuild_report(directory: str | os.PathLike) -> Path:
-    """Write ``report.html`` again from the results saved in ``directory`` (see the module notes).
+def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> Path:
+    """Write ``report.html`` again from the results saved in ``directory`` (see the module notes); ``progress``
+    as for :func:`build_report`.
 
     Raises
     ------
@@ -416,7 +445,8 @@ def rebuild_report(directory: str | os.PathLike) -> Path:
     """
     results, options, config = load_results(directory)
     known = {"clock", "cap", "title", "horizons", "interval"}
-    return build_report(results, directory, config=config, **{k: v for k, v in options.items() if k in known})
+    return build_report(results, directory, config=config, progress=progress,
+                        **{k: v for k, v in options.items() if k in known})
 
 
 #: Metrics drawn as heatmaps in a sweep report.

@@ -61,6 +61,15 @@ def sharpe(x):
     return float(out) if out.ndim == 0 else out
 
 
+def sharpe_se(x) -> float:
+    """Standard error of :func:`sharpe` for independent, identically distributed values:
+    ``sqrt((1 + SR^2 / 2) / n)`` (A. Lo, "The statistics of Sharpe ratios", Financial Analysts Journal 58 (2002),
+    for normal returns). NaN where the Sharpe ratio is."""
+    x = np.asarray(x, dtype=float)
+    ratio = sharpe(x)
+    return float(np.sqrt((1.0 + 0.5 * ratio * ratio) / x.size)) if ratio == ratio else np.nan
+
+
 def downside_deviation(x) -> float:
     """Root mean square of the losses below target 0: ``sqrt(mean(min(x, 0)^2))`` over all values."""
     x = np.asarray(x, dtype=float)
@@ -144,7 +153,8 @@ def series_ratios(marks: pd.DataFrame, clock: str = "synthetic", interval: float
 
     The P&L is sampled every ``h`` time units from the path's start (:func:`pnl_grid`), its increments are
     ``r_i = PnL_{t_0 + i h} - PnL_{t_0 + (i-1) h}``, and ``ts_sharpe = sharpe(r) * scale``,
-    ``ts_sortino = sortino(r) * scale`` with the scale of :func:`series_scale` for a path of length ``n h``.
+    ``ts_sortino = sortino(r) * scale`` with the scale of :func:`series_scale` for a path of length ``n h``;
+    ``ts_sharpe_se = sharpe_se(r) * scale`` is the standard error of ``ts_sharpe`` (:func:`sharpe_se`).
 
     Parameters
     ----------
@@ -158,7 +168,7 @@ def series_ratios(marks: pd.DataFrame, clock: str = "synthetic", interval: float
     Returns
     -------
     DataFrame
-        Indexed by path: ``ts_sharpe``, ``ts_sortino``.
+        Indexed by path: ``ts_sharpe``, ``ts_sortino``, ``ts_sharpe_se``.
     """
     check_clock(clock)
     if interval is not None and not interval > 0:
@@ -167,8 +177,9 @@ def series_ratios(marks: pd.DataFrame, clock: str = "synthetic", interval: float
     for path, (h, mtm) in pnl_grid(marks, clock, interval).items():
         r = np.diff(mtm)
         scale = series_scale(clock, h, h * r.size) if r.size else np.nan
-        rows[path] = (sharpe(r) * scale, sortino(r) * scale)
-    return pd.DataFrame.from_dict(rows, orient="index", columns=["ts_sharpe", "ts_sortino"]).rename_axis("path")
+        rows[path] = (sharpe(r) * scale, sortino(r) * scale, sharpe_se(r) * scale)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=["ts_sharpe", "ts_sortino", "ts_sharpe_se"]
+                                  ).rename_axis("path")
 
 
 def path_risk(ledger: Ledger, *, cap: float | None = None, clock: str = "synthetic",
@@ -186,7 +197,7 @@ def path_risk(ledger: Ledger, *, cap: float | None = None, clock: str = "synthet
         Share of the time with ``|q_t| >= cap`` (NaN without ``cap``).
     max_drawdown
         :func:`max_drawdown`.
-    ts_sharpe, ts_sortino
+    ts_sharpe, ts_sortino, ts_sharpe_se
         :func:`series_ratios`.
     quoted_sides
         Number of quote sides sent: each row of the quotes table counts 1 per side that is not withdrawn.
@@ -279,6 +290,13 @@ def inventory_distribution(ledger: Ledger, max_levels: int = 101) -> pd.Series:
     return share.rename_axis("inventory")
 
 
+def _mean_se(values: pd.Series, one_path_se: pd.Series | None) -> float:
+    """Standard error of the mean of ``values`` over paths; with one path, that path's own standard error."""
+    if len(values) == 1:
+        return float(one_path_se.iloc[0]) if one_path_se is not None else np.nan
+    return float(values.std(ddof=1) / np.sqrt(values.count())) if values.count() > 1 else np.nan
+
+
 def risk_summary(per_path: pd.DataFrame) -> dict[str, float]:
     """Risk across paths, from :func:`path_risk` joined with :func:`analytics.path_metrics`.
 
@@ -290,7 +308,8 @@ def risk_summary(per_path: pd.DataFrame) -> dict[str, float]:
         ``mean_p(mean_q2_p) - mean_p(mean_q_p)^2`` (on one path, its time-weighted variance);
         ``time_at_cap`` = mean share of time at the cap; ``max_drawdown`` = mean over paths;
         ``sharpe`` and ``sortino`` of the final P&L across paths (:func:`sharpe`, :func:`sortino`);
-        ``ts_sharpe``, ``ts_sortino`` = means over paths of the time-series ratios;
+        ``ts_sharpe``, ``ts_sortino`` = means over paths of the time-series ratios; ``ts_sharpe_se`` = the
+        standard error of ``ts_sharpe``: across paths, of their mean; on one path (a replay), of its ratio;
         ``fill_ratio`` = total fills / total quoted sides; ``fill_rate`` = mean over paths;
         ``turnover`` = mean quantity traded per path.
     """
@@ -306,6 +325,7 @@ def risk_summary(per_path: pd.DataFrame) -> dict[str, float]:
         "sortino": sortino(pnl),
         "ts_sharpe": float(per_path["ts_sharpe"].mean()),
         "ts_sortino": float(per_path["ts_sortino"].mean()),
+        "ts_sharpe_se": _mean_se(per_path["ts_sharpe"], per_path.get("ts_sharpe_se")),
         "fill_ratio": float(per_path["fills"].sum() / sides) if sides > 0 else np.nan,
         "fill_rate": float(per_path["fill_rate"].mean()),
         "turnover": float(per_path["turnover"].mean()),

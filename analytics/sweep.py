@@ -298,7 +298,7 @@ class _DaskPool:
                 self.client = distributed.Client(self.cluster)
             else:
                 self.client = distributed.Client(address, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
             self.close(True)
             raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
         self.slots = max(1, sum(self.client.nthreads().values()))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from engine.errors import DataError
 
@@ -100,7 +101,7 @@ class Ledger:
         Raises
         ------
         DataError
-            If a file is missing or lacks a column.
+            If a file is missing, is not Parquet, or lacks a column or has one that is not numeric.
         """
         directory = Path(directory)
         frames = {}
@@ -108,10 +109,16 @@ class Ledger:
             path = directory / f"{name}.parquet"
             if not path.is_file():
                 raise DataError(f"{path}: missing ledger file")
-            frame = pd.read_parquet(path, filters=None if paths is None else [("path", "<", int(paths))])
+            try:
+                frame = pd.read_parquet(path, filters=None if paths is None else [("path", "<", int(paths))])
+            except (OSError, ValueError, pa.ArrowException) as exc:
+                raise DataError(f"{path}: not a readable Parquet ledger file ({exc})") from None
             missing = [c for c in columns if c not in frame.columns]
             if missing:
                 raise DataError(f"{path}: missing column(s) {', '.join(missing)}")
+            for column in columns:
+                if not pd.api.types.is_numeric_dtype(frame[column]):
+                    raise DataError(f"{path}: column {column} holds {frame[column].dtype} values, not numbers")
             frames[name] = frame
         return cls.from_frames(**frames)
 
@@ -147,8 +154,7 @@ class ParquetAppender:
     def _flush(self) -> None:
         if not self._pending:
             return
-        import pyarrow as pa  # imported on first use: most commands never stream
-        import pyarrow.parquet as pq
+        import pyarrow.parquet as pq  # imported on first use: most commands never stream
 
         table = pa.Table.from_pandas(pd.concat(self._pending, ignore_index=True), preserve_index=False)
         if self._writer is None:

@@ -198,7 +198,7 @@ class Simulation:
         self._append_fill((self.path, now, side, price, filled, mid, fee, inventory, cash))
         try:
             self.strategy.on_fill(fill)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a strategy must not end the program quietly
             raise StrategyError(f"strategy {self._name} raised in on_fill at t={now:.6g}: {exc!r}") from exc
         if self._requote_on_fill:
             self.request_quote()
@@ -226,7 +226,7 @@ class Simulation:
         state.time = now = self.scheduler.now
         try:
             quote = self.strategy.quote(state)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             raise StrategyError(f"strategy {self._name} raised in quote at t={now:.6g}: {exc!r}") from exc
         if not isinstance(quote, Quote):
             self._bad_quote(f"expected a Quote(bid=..., ask=...), got {quote!r}")

@@ -217,7 +217,7 @@ class _Quoter:
         t = state.time
         try:
             quote = self.strategy.quote(state)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:  # sys.exit() in a strategy must not end the program quietly
             raise StrategyError(f"strategy {self.name} raised in quote at t={t:.6g}: {exc!r}") from exc
         if not isinstance(quote, Quote):
             self._bad(t, None, f"expected a Quote(bid=..., ask=...), got {type(quote).__name__}")
@@ -298,8 +298,9 @@ def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, se
         and the path.
     """
     rule, A, k, dt = _fill_rule(fill_model, market)
-    if getattr(market, "impact", 0.0):
-        raise ConfigError("the vectorised engine does not model price impact: use the event engine")
+    if getattr(market, "impact", 0.0) or getattr(market, "informed", 0.0):
+        raise ConfigError("the vectorised engine does not model price impact or informed orders: use the event "
+                          "engine")
     _check_strategy(strategy)
     if draws is None:
         draws = draw_paths(market, paths=1000 if paths is None else paths, seed=seed)

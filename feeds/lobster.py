@@ -91,22 +91,28 @@ def read_lobster(message_path: str | os.PathLike, orderbook_path: str | os.PathL
     name = message.name.rpartition("_message_")[0] or message.stem
 
     def reader(stats: dict) -> Iterator[pd.DataFrame]:
-        return _read(message, book, chunk_rows, strict, stats)
+        return _read(message, book, chunk_rows, strict, stats, source.warn)
 
-    return FileSource(name, (str(message), str(book)), str(message),
-                      ("visible_executions", "hidden_executions", "cross_trades", "halts", "one_sided_skipped"),
-                      reader)
+    source = FileSource(name, (str(message), str(book)), str(message),
+                        ("visible_executions", "hidden_executions", "cross_trades", "halts", "one_sided_skipped"),
+                        reader, row_files=(str(message),))
+    return source
 
 
 def _csv_chunks(path: Path, columns: int | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    """Header-less chunks of ``columns`` fields; when None, the first line's count, which must be a multiple of 4
-    (an order-book file has 4 columns per level)."""
+    """Header-less chunks of ``columns`` fields (a message file); when None, the first line's count, which must be
+    a multiple of 4 (an order-book file has 4 columns per level)."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        first = f.readline().strip()
+    if not first:
+        return
+    found = first.count(",") + 1
+    # Checked on the first line: given more fields than names, pandas would take the first field for an index.
+    if columns is not None and found != columns:
+        raise row_error(path, 1, f"expected {columns} fields ({', '.join(MESSAGE_COLUMNS)}), found {found}: not "
+                        "a LOBSTER message file", header=False)
     if columns is None:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            first = f.readline().strip()
-        if not first:
-            return
-        columns = first.count(",") + 1
+        columns = found
         if columns % 4:
             raise row_error(path, 1, f"expected a multiple of 4 fields, found {columns}", header=False)
     for _, chunk in csv_chunks(path, chunk_rows, header=False, names=range(columns)):
@@ -143,7 +149,17 @@ def _book(top: pd.DataFrame, path: Path, first_row: int) -> np.ndarray:
     return np.column_stack([ask, ask_size, bid, bid_size])
 
 
-def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict) -> Iterator[pd.DataFrame]:
+def _check_price_scale(price: np.ndarray, path: Path, warn) -> None:
+    """Warn when the prices of a chunk look like dollars: LOBSTER writes whole numbers of dollars x 10000, so a
+    fraction, or a largest price under 10000 ($1), most likely means dollars, which would read 10000 times too
+    small on a tick of 1e-06."""
+    if len(price) and (np.any(price != np.round(price)) or price.max() < PRICE_SCALE):
+        warn(f"{path}: prices look like dollars (the first is {shown(price[0])}), but LOBSTER writes dollars x "
+             f"{PRICE_SCALE:.0f}: they read as {price[0] / PRICE_SCALE:g}, on a tick of 1e-06 or less; multiply "
+             "them by 10000")
+
+
+def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict, warn) -> Iterator[pd.DataFrame]:
     last_time = -np.inf
     previous_top = np.full(4, np.nan)  # the book before the first message is unknown: its first top is new
     first_row = 1
@@ -157,6 +173,8 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict)
         stats["rows"] += n_msg
         stats["quotes"] += n_msg
         time, kind, size, price, direction = _messages(msg, message, first_row, last_time)
+        if first_row == 1:
+            _check_price_scale(price[kind != _HALT], message, warn)
         last_time = time[-1]
         current = _book(top, book, first_row)
         ask, ask_size, bid, bid_size = current.T
@@ -186,3 +204,5 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict)
                          price=t * price[row] / PRICE_SCALE, size=t * size[row],
                          side=np.where(is_quote, 0, -direction[row]))
         first_row += n_msg
+    if first_row == 1:
+        raise DataError(f"{message}: no data rows (an empty LOBSTER message file)")

@@ -8,7 +8,7 @@ from typing import Literal
 import attrs
 import numpy as np
 
-from engine.errors import ConfigError, non_negative, optional_non_negative, positive
+from engine.errors import ConfigError, non_negative, optional_non_negative, optional_positive, positive
 from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.paths import INCREMENTS, market_increments, market_variances
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
@@ -51,6 +51,14 @@ class SyntheticMarket:
     impact : float
         Each market order moves the mid by this much in its own direction (up for a buy) just after it is
         matched, so fills are followed by adverse moves.
+    informed : float
+        Share of the market orders that are informed (in ``[0, 1)``): each knows the mid's next move and trades
+        in its direction (a buy before an up-tick). The mid path is the same as without them: they foresee the
+        moves, they do not cause them, so the volatility is unchanged.
+    informed_k : float or None
+        Depth decay of the informed orders, per price unit (default ``k``). A smaller value makes them reach
+        deeper into the book than the rest of the flow (an informed trader pays more to trade now), so quotes far
+        from the mid meet a larger share of informed orders.
     order_size : float
         Size of every market order.
     """
@@ -67,12 +75,20 @@ class SyntheticMarket:
     to_volatile_rate: float = attrs.field(default=1.0, converter=float, validator=positive)
     to_calm_rate: float = attrs.field(default=1.0, converter=float, validator=positive)
     impact: float = attrs.field(default=0.0, converter=float, validator=non_negative)
+    informed: float = attrs.field(default=0.0, converter=float, validator=non_negative)
+    informed_k: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
+                                           validator=optional_positive)
     order_size: float = attrs.field(default=1.0, converter=float, validator=positive)
 
     @increments.validator
     def _check_increments(self, attribute, value) -> None:
         if value not in INCREMENTS:
             raise ConfigError(f"increments must be 'binary', 'gaussian' or 'gbm', got {value!r}")
+
+    @informed.validator
+    def _check_informed(self, attribute, value) -> None:
+        if not value < 1.0:
+            raise ConfigError(f"informed must be a share in [0, 1), got {value!r}")
 
     @property
     def steps(self) -> int:
@@ -115,11 +131,29 @@ class SyntheticMarket:
         order = np.argsort(times, kind="stable")
         return times[order], sides[order], depths[order]
 
+    def inform(self, rng: np.random.Generator, times: np.ndarray, sides: np.ndarray, depths: np.ndarray,
+               increments: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sides and depths with a share ``informed`` of the orders made informed: each trades in the direction
+        of the mid's next tick (``increments``), and reaches ``depth * k / informed_k``, Exponential(informed_k)
+        for the same draw. Draws nothing when ``informed`` is 0, so an uninformed market's paths do not change.
+        """
+        if not self.informed:
+            return sides, depths
+        chosen = rng.random(times.size) < self.informed
+        next_tick = np.minimum((times / self.dt).astype(np.int64), increments.size - 1)  # ticks at (j + 1) dt
+        move = np.sign(increments[next_tick])
+        sides = np.where(chosen & (move != 0), move, sides).astype(sides.dtype)
+        scale = self.k / (self.informed_k or self.k)
+        return sides, np.where(chosen, depths * scale, depths)
+
     def attach(self, sim, rng: np.random.Generator) -> None:
         """Draw the path and schedule its events on ``sim`` (see :class:`engine.Feed`)."""
         n = self.steps
-        increments = self.mid_increments(rng).tolist()
-        order_times, order_sides, depths = (a.tolist() for a in self.market_orders(rng))
+        drawn = self.mid_increments(rng)
+        times, sides, depths = self.market_orders(rng)
+        sides, depths = self.inform(rng, times, sides, depths, drawn)
+        increments = drawn.tolist()
+        order_times, order_sides, depths = times.tolist(), sides.tolist(), depths.tolist()
         tick_times = np.arange(1, n + 1) * self.dt
         tick_times[-1] = self.T
         tick_times = tick_times.tolist()

@@ -65,23 +65,36 @@ class FileSource:
         Short name of the data (the instrument and day for LOBSTER, the quotes file's stem otherwise).
     files : tuple of str
         The files read.
+    row_files : tuple of str
+        The files whose data rows ``stats["rows"]`` counts (all of them, unless given: LOBSTER's message file,
+        whose order-book file pairs row for row with it).
     trades_file : str
         The file the trades come from (named in errors about trades).
     stats : dict
         Counts filled in while chunks are read (reset by every :meth:`chunks` call): ``rows`` (data rows read),
         ``quotes`` and ``trades`` (quote and trade records read), ``quote_rows`` and ``trade_rows`` (QUOTE and
         TRADE rows yielded), ``crossed_or_locked_skipped``, and reader-specific counts.
+    warnings : list of str
+        Doubts about the data found while reading (each once, naming the file): the data were read, but a
+        result may be off. The command line prints them as warnings.
     """
 
     def __init__(self, name: str, files: tuple[str, ...], trades_file: str, stat_names: tuple[str, ...],
-                 reader: Callable[[dict], Iterator[pd.DataFrame]]) -> None:
+                 reader: Callable[[dict], Iterator[pd.DataFrame]], row_files: tuple[str, ...] | None = None) -> None:
         self.name = name
         self.files = files
+        self.row_files = files if row_files is None else row_files
         self.trades_file = trades_file
         self._stat_names = ("rows", "quotes", "trades", "quote_rows", "trade_rows", "crossed_or_locked_skipped",
                             *stat_names)
         self._reader = reader
         self.stats: dict[str, int] = dict.fromkeys(self._stat_names, 0)
+        self.warnings: list[str] = []
+
+    def warn(self, message: str) -> None:
+        """Record a doubt about the data (once, however many times the files are read)."""
+        if message not in self.warnings:
+            self.warnings.append(message)
 
     def chunks(self) -> Iterator[pd.DataFrame]:
         """Yield tick chunks in time order, reading the files afresh in bounded-memory pieces.
@@ -218,5 +231,6 @@ def csv_chunks(path: Path, chunk_rows: int, *, header: bool, **read_csv) -> Iter
                     raise row_error(path, line - header, f"expected {expected} fields, found {saw}",
                                     header=header) from None
                 raise DataError(f"{path}: cannot be parsed as CSV ({exc})") from None
-            yield first_row, chunk
-            first_row += len(chunk)
+            if len(chunk):  # an empty file read with column names gives one empty chunk
+                yield first_row, chunk
+                first_row += len(chunk)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import signal
 import sys
+import warnings
+from importlib.metadata import PackageNotFoundError, version
 
-from engine import MmsimError
+from engine import ConfigError, MmsimError
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a usage error is one line (``mmsim run: error: ...``) and exit code 2."""
+    """argparse, but a usage error is one line (``mmsim run: error: ...``) and exit code 2, and ``-1e6`` is a
+    negative number (argparse's own pattern misses exponents and takes it for an option)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = re.compile(r"^-(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$|^-inf$", re.I)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sys.stderr.write(f"{self.prog}: error: {message} (see {self.prog} --help)\n")
@@ -38,10 +46,30 @@ positive_int = _number("a whole number >= 1", lambda x: x >= 1, int)
 non_negative_int = _number("a whole number >= 0", lambda x: x >= 0, int)
 
 
+def add_strategy_param_argument(parser) -> None:
+    """``--strategy-param NAME=VALUE`` (repeatable): constructor arguments of a user's strategy class."""
+    parser.add_argument("--strategy-param", action="append", metavar="NAME=VALUE",
+                        help="repeatable: an argument of a path/to/file.py:ClassName strategy's constructor, for "
+                             "example width=0.5 (converted to the parameter's annotated type)")
+
+
+def user_strategy_params(args, specs) -> dict[str, str]:
+    """``--strategy-param`` as ``{name: text}`` (see :func:`strategies.parse_strategy_params`), refused when no
+    strategy in ``specs`` is a user's class."""
+    from strategies import SHIPPED, parse_strategy_params
+
+    params = parse_strategy_params(getattr(args, "strategy_param", None))
+    if params and all(spec in SHIPPED for spec in specs):
+        raise ConfigError("--strategy-param goes with a path/to/file.py:ClassName strategy (the shipped ones "
+                          "have their own options)")
+    return params
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mmsim import cmd_calibrate, cmd_paper, cmd_replay, cmd_report, cmd_run, cmd_study, cmd_sweep
 
     parser = _Parser(prog="mmsim", description="Event-driven market-making simulator (Avellaneda-Stoikov).")
+    parser.add_argument("--version", action="version", version=f"mmsim {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in (cmd_run, cmd_paper, cmd_calibrate, cmd_replay, cmd_report, cmd_study, cmd_sweep):
         module.add_parser(sub)
@@ -57,6 +85,20 @@ def _terminate(signum, frame):
     raise Terminated
 
 
+def _version() -> str:
+    try:
+        return version("mmsim")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
+def _user_path(filename) -> str:
+    """The path a user knows in an OS error: the output folder, not the staging folder or temporary file that
+    mmsim was writing in it (both are removed on the way out)."""
+    text = re.sub(r"[/\\]\.mmsim-staging-[^/\\]*([/\\].*)?$", "", str(filename))
+    return re.sub(r"([/\\]|^)\.([^/\\]+)\.[^./\\]+\.tmp$", r"\1\2", text)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mmsim`` console script; returns the exit code (130 after Ctrl-C, 143 after SIGTERM)."""
     parser = build_parser()
@@ -66,9 +108,17 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     previous = signal.signal(signal.SIGTERM, _terminate)
     try:
-        return int(args.handler(args) or 0)
+        with warnings.catch_warnings():
+            # The terminal gets results, one-line errors and the commands' own "warning:" lines about the data;
+            # not numpy's floating-point notes (0/0 in an empty statistic) or plotting libraries' remarks.
+            warnings.simplefilter("ignore")
+            return int(args.handler(args) or 0)
     except MmsimError as exc:
         sys.stderr.write(f"mmsim {args.command}: error: {exc}\n")
+        return 2
+    except OSError as exc:  # a full or read-only disk, a folder where a file should be: the system's own words
+        where = f"{_user_path(exc.filename)}: " if exc.filename else ""
+        sys.stderr.write(f"mmsim {args.command}: error: {where}{exc.strerror or exc}\n")
         return 2
     except KeyboardInterrupt:
         sys.stderr.write(f"mmsim {args.command}: interrupted\n")

@@ -10,7 +10,8 @@ from analytics import Calibration, calibrate, load_calibration
 from engine import ConfigError
 from mmsim.cli import positive_float
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.progress import source_progress
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 
 CALIBRATION_FILE = "calibration.json"
 PLOT_FILE = "calibration_fit.png"
@@ -47,10 +48,12 @@ def run(args) -> int:
     if args.out is not None:
         check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     source = open_tick_source(args)
-    result = calibrate(source, window_s=args.window_s, tick_size=args.tick_size,
-                       sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
-                       tolerance=args.tolerance)
-    report = {"command": "calibrate", **result.to_dict(), "files": list(source.files)}
+    with source_progress(source, "mmsim calibrate") as counted:
+        result = calibrate(counted, window_s=args.window_s, tick_size=args.tick_size,
+                           sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
+                           tolerance=args.tolerance)
+    report = {"command": "calibrate", **result.to_dict(), "files": list(source.files),
+              "warnings": print_warnings("calibrate", source)}
     if args.out is not None:
         with staged_out_dir(args.out, "calibrate", args.force) as stage:  # only now, staged: all or nothing
             result.write_plot(stage / PLOT_FILE)

@@ -15,9 +15,11 @@ from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_opt
 from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
 from engine.montecarlo import MAX_EVENTS_PER_PATH
 from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
-from mmsim.cli import any_float, non_negative_float, positive_float
+from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
+                       user_strategy_params)
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
-from mmsim.tick_inputs import add_tick_arguments, open_tick_source
+from mmsim.progress import report_progress, source_progress
+from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
 
@@ -42,6 +44,7 @@ def add_parser(sub) -> None:
     s = p.add_argument_group("strategy")
     s.add_argument("--strategy", default="avellaneda-stoikov", metavar="NAME",
                    help=f"{', '.join(SHIPPED)}, or path/to/file.py:ClassName (default avellaneda-stoikov)")
+    add_strategy_param_argument(s)
     s.add_argument("--gamma", type=positive_float, default=0.001,
                    help="Avellaneda-Stoikov risk aversion per currency unit (default 0.001)")
     s.add_argument("--k", type=positive_float, default=None,
@@ -131,15 +134,19 @@ def _median_spread(chunk, tick_size: float) -> float:
     return max(round(spread / tick_size), MIN_SPREAD_TICKS) * tick_size
 
 
-def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None):
+def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
+                   tick_size: float | None = None):
     """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
 
-    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data)."""
+    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
+    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
     name = args.strategy
+    user_params = user_strategy_params(args, [name])
     if name == "avellaneda-stoikov":
         inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
                                          sigma_prior=calibration.get("sigma", 0.0),
-                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size)
+                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size,
+                                         tick_size=tick_size)
     elif name == "naive":
         inner = SymmetricSpread(spread, args.order_size)
     elif name == "inventory-capped":
@@ -149,7 +156,7 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
         raise ConfigError(f"strategy {name!r} is not wired for replay (its parameters are not converted from the "
                           "data): use avellaneda-stoikov, naive, inventory-capped or path/to/file.py:ClassName")
     else:
-        inner = load_user_strategy(name)
+        inner = load_user_strategy(name, user_params)
     return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
 
 
@@ -181,7 +188,8 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
         saved = {**report, "out": str(folder), "rows": [{"strategy": name, **{k: report[k] for k in ROW}}],
                  "config": config, "report": options}
         write_json(stage / SUMMARY_FILE, saved)
-        build_report([(name, sim.ledger)], stage, config=config, **options)
+        with report_progress("mmsim replay: report") as advance:
+            build_report([(name, sim.ledger)], stage, config=config, progress=advance, **options)
     return folder, folder / REPORT_FILE
 
 
@@ -215,20 +223,21 @@ def run(args) -> int:
     if k is None and args.strategy == "avellaneda-stoikov":
         k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
     spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
-    strategy = build_strategy(args, spread, calibration, k)
+    strategy = build_strategy(args, spread, calibration, k, tick_size)
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
     fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
-    sim = replay(source, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
+    with source_progress(source, "mmsim replay") as counted:
+        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
-        "data": dict(source.stats),
+        "data": dict(source.stats), "warnings": print_warnings("replay", source),
         "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
                    "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
                    "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fill_state.stats},

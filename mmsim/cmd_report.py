@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-
 from pathlib import Path
 
 from analytics.report import REPORT_FILE, rebuild_report
 from engine import ConfigError
 from mmsim.output import add_force_argument, json_safe, written_files
+from mmsim.progress import report_progress
 
 
 def add_parser(sub) -> None:
@@ -27,7 +27,8 @@ def run(args) -> int:
     existing = Path(args.dir) / REPORT_FILE
     if existing.exists() and not args.force and REPORT_FILE not in written_files(args.dir):
         raise ConfigError(f"{existing} was not written by mmsim: add --force to replace it")
-    path = rebuild_report(args.dir)
+    with report_progress("mmsim report") as advance:
+        path = rebuild_report(args.dir, progress=advance)
     if args.json:
         json.dump(json_safe({"command": "report", "dir": args.dir, "report_html": str(path)}), sys.stdout)
         sys.stdout.write("\n")

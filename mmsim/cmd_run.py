@@ -14,11 +14,12 @@ from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import Fees
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
-from mmsim.cli import any_float, non_negative_float, non_negative_int, positive_float, positive_int
+from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, non_negative_int, positive_float,
+                       positive_int, user_strategy_params)
 from mmsim.compare import compare, result_names
 from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir,
-                          write_csv, write_json, write_parquet)
-from mmsim.progress import progress_bar
+                          write_csv, write_json)
+from mmsim.progress import progress_bar, report_progress
 from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
@@ -97,6 +98,7 @@ def add_parser(sub) -> None:
     p.add_argument("--strategy", action="append", metavar="NAME",
                    help=f"repeatable: {', '.join(SHIPPED)}, or path/to/file.py:ClassName "
                         f"(default: {' '.join(DEFAULT_STRATEGIES)})")
+    add_strategy_param_argument(p)
     p.add_argument("--paths", type=positive_int, default=1000, help="number of paths (default 1000)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="seed (default 0)")
     add_strategy_arguments(p)
@@ -115,7 +117,8 @@ def add_parser(sub) -> None:
 
 
 def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
-    """Strategy objects for the names given on the command line."""
+    """Strategy objects for the names given on the command line (a user's with ``--strategy-param``)."""
+    user_params = user_strategy_params(args, names)
     params = strategy_params(args)
     avellaneda = build_strategy("avellaneda-stoikov", params, market, market.A)
     spread = args.spread or avellaneda.average_spread(market.T, market.dt)
@@ -130,7 +133,7 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
         elif name in MODEL_STRATEGIES:  # the market's A: with --fills step the market has none, the options do
             built.append(build_strategy(name, params, market, market.A or args.A))
         else:
-            built.append(load_user_strategy(name))
+            built.append(load_user_strategy(name, user_params))
     return built
 
 
@@ -169,8 +172,9 @@ def run(args) -> int:
         report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
                   "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
         write_json(stage / SUMMARY_FILE, report)
-        build_report([(r.name, r.ledger) for r in results], stage, config=config,
-                     **{k: v for k, v in options.items() if k != "paths"})
+        with report_progress("mmsim run: report") as advance:
+            build_report([(r.name, r.ledger) for r in results], stage, config=config, progress=advance,
+                         **{k: v for k, v in options.items() if k != "paths"})
     html_path = out / REPORT_FILE
 
     if args.json:

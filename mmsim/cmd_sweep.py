@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import re
 import shutil
 import sys
 import time
@@ -19,6 +21,15 @@ from mmsim.output import (add_force_argument, claim_out_dir, finish_out_dir, jso
 from mmsim.progress import cell_progress
 
 TABLE_FILE = "sweep.parquet"
+#: A Dask scheduler address: scheme://host:port (host a name, an IPv4 address or a bracketed IPv6 one).
+_DASK_ADDRESS = re.compile(r"[a-z][a-z0-9+.-]*://(\[[0-9a-fA-F:.]+\]|[^\s/:\[\]]+):\d{1,5}")
+
+
+def dask_address(text: str) -> str:
+    """``--dask``: ``local`` or a scheduler address, checked before any work (Dask's own error is a traceback)."""
+    if text == "local" or _DASK_ADDRESS.fullmatch(text):
+        return text
+    raise argparse.ArgumentTypeError(f"expected local or a scheduler address like tcp://HOST:PORT, got {text!r}")
 
 
 def add_parser(sub) -> None:
@@ -38,7 +49,7 @@ def add_parser(sub) -> None:
     x = p.add_argument_group("execution")
     x.add_argument("--workers", type=positive_int, default=None,
                    help="local processes, or workers of --dask local (default: every core)")
-    x.add_argument("--dask", metavar="local|tcp://HOST:PORT", default=None,
+    x.add_argument("--dask", metavar="local|tcp://HOST:PORT", default=None, type=dask_address,
                    help="run on Dask: 'local' starts a loopback LocalCluster, an address uses a running scheduler "
                         "(needs pip install 'mmsim[dask]')")
     x.add_argument("--resume", action="store_true", help="skip the cells already finished in --out")

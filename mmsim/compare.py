@@ -8,6 +8,7 @@ each task's ledger and per-path metrics can be appended to files at once, the su
 from __future__ import annotations
 
 import os
+import pickle
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
@@ -16,7 +17,7 @@ import attrs
 
 from analytics import Ledger, path_metrics
 from analytics.metrics import RunningSummary
-from engine import Fees, iter_ledgers, strategy_name
+from engine import ConfigError, Fees, iter_ledgers, strategy_name
 from engine.ledger import LedgerWriter, ParquetAppender
 
 #: Per-path metrics file written beside a streamed ledger.
@@ -66,7 +67,14 @@ def compare(feed, strategies: Sequence, fill_model, *, paths: int, seed: int, la
     -------
     list of StrategyResult
         In the order of ``strategies``; every summary covers all ``paths``.
+
+    Raises
+    ------
+    ConfigError
+        Before any path runs, if a strategy cannot be copied (see :func:`check_copyable`).
     """
+    for strategy in strategies:
+        check_copyable(strategy)
     results = []
     for name, strategy in zip(result_names(strategies), strategies):
         folder = None if out is None else Path(out) / name
@@ -89,3 +97,14 @@ def compare(feed, strategies: Sequence, fill_model, *, paths: int, seed: int, la
         results.append(StrategyResult(name, kept, {"strategy": name, **summary.summary()},
                                       paths if keep_paths is None else min(paths, keep_paths)))
     return results
+
+
+def check_copyable(strategy) -> None:
+    """Raise :class:`ConfigError` unless ``strategy`` pickles: every path starts from a copy of it, and worker
+    processes receive it pickled (a lock, an open file or a lambda in its attributes cannot be)."""
+    try:
+        pickle.dumps(strategy)
+    except Exception as exc:
+        raise ConfigError(f"strategy {strategy_name(strategy)} cannot be copied for each path or sent to worker "
+                          f"processes ({exc}): keep only plain data (numbers, arrays, lists) in its attributes"
+                          ) from None

@@ -41,22 +41,22 @@ def verdict(e: Mapping, threshold: float, better: str) -> str:
     return "holds" if good else "does not hold" if bad else "not established"
 
 
-def _names(labels: list[str]) -> str:
-    """``"a"``, ``"a and b"``, ``"a, b and c"``; ``"every strategy"`` when all are named."""
-    if len(labels) == len(LABELS):
-        return "every strategy"
-    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
-
-
 def _table(header: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
 
 
+def _reach(r: Mapping) -> str:
+    """How deep the informed orders reach against the rest of the flow: "deeper", "less deep" or "as deep"."""
+    informed_k, k = r["markets"]["informed"]["informed_k"], r["markets"]["baseline"]["k"]
+    return "deeper" if informed_k < k else "less deep" if informed_k > k else "as deep"
+
+
 def _setup(r: Mapping) -> str:
     c, m = r["config"], r["markets"]
-    base, reg, imp = m["baseline"], m["regimes"], m["impact"]
+    base, reg, inf = m["baseline"], m["regimes"], m["informed"]
+    rate = r["variance_rate"]
     return f"""## Set-up
 
 - **Paths**: {c['paths']} per scenario and strategy, seed {c['seed']}. Every strategy meets the same seeded
@@ -69,8 +69,12 @@ def _setup(r: Mapping) -> str:
 - **Regimes market**: the volatility switches between {reg['sigma']:.3g} (calm, at the start) and
   {reg['sigma_volatile']:.3g} (volatile) at rate {reg['to_volatile_rate']:g} each way; the levels are set so the
   expected integrated variance over the horizon equals the baseline's (sigma^2 T = {base['sigma']**2 * base['T']:g}).
-- **Impact market**: the baseline, with each market order moving the mid by {imp['impact']:g} in its own
-  direction right after it trades.
+- **Informed market**: the baseline, with {100 * inf['informed']:g}% of the market orders informed: each knows the
+  mid's next tick and trades in its direction, and reaches a depth Exponential(k = {inf['informed_k']:g}) instead
+  of Exponential(k = {base['k']:g}): {_reach(r)} into the book than the rest of the flow. The mid
+  path is the baseline's: the informed orders foresee the moves, they do not cause them. The effective sigma is
+  therefore the baseline's, which Avellaneda-Stoikov is told: the mid's realised variance per time unit is
+  {rate['baseline']:.4g} in the baseline and {rate['informed']:.4g} here (sigma^2 = {base['sigma']**2:g}).
 - **Strategies** (the same in every market): Avellaneda-Stoikov with gamma = {c['gamma']:g}, assuming the
   baseline's sigma and k; naive symmetric quoting with Avellaneda-Stoikov's time-average spread
   ({r['naive_spread']:.4g}); inventory-capped: naive quoting that withdraws a side at |q| = {c['max_inventory']:g}.
@@ -153,70 +157,60 @@ mean over standard deviation of the final P&L.
 """
 
 
-def _impact_markouts(r: Mapping) -> str:
-    """The markout per unit of each strategy with impact on, next to the impact itself."""
-    per_unit = r["adverse"]["per_unit"]["impact"]
-    values = [f"{_pm(per_unit[s])} for {LABELS[s]}" for s in LABELS]
-    return (f"the markouts per unit are {', '.join(values[:-1])} and {values[-1]}, against an impact of "
-            f"{r['config']['impact']:g} per order.")
-
-
-def _same_fills(r: Mapping) -> str:
-    """A clause saying whether impact left every path's fill count unchanged, per strategy."""
-    same = [LABELS[s] for s in LABELS if r["adverse"]["same_fills"][s]]
-    if len(same) == len(LABELS):
-        return (": here impact changes none of it, every path has exactly as many fills with impact as without, "
-                "for every strategy (the quotes follow the mid, and the fill depends only on the order's depth "
-                "relative to the mid)")
-    if same:
-        return f": impact leaves every path's fill count unchanged for {_names(same)}"
-    return ""
-
-
 def _adverse(r: Mapping) -> str:
     a, c = r["adverse"], r["config"]
-    gap, unit_gap, loss_gap = a["cost_gap"], a["per_unit_gap"], a["pnl_loss_gap"]
-    v = verdict(gap, 0.0, "below")
-    v_unit = verdict(unit_gap, 0.0, "below")
+    unit_gap, gap, pnl_gap = a["per_unit_gap"], a["cost_gap"], a["pnl_gap"]
+    v = verdict(unit_gap, 0.0, "below")
+    v_path = verdict(gap, 0.0, "below")
     h = c["horizon"]
     if v == "holds":
-        head = "**Holds.** With price impact on, Avellaneda-Stoikov loses less to adverse selection per path"
+        head = ("**Holds.** With informed orders in the flow, Avellaneda-Stoikov loses less to adverse selection "
+                "per unit traded than the naive strategy: its fills are less toxic")
     elif v == "does not hold":
-        head = ("**Does not hold.** With price impact on, Avellaneda-Stoikov loses more, not less, to adverse "
-                "selection per path")
+        head = ("**Does not hold.** With informed orders in the flow, Avellaneda-Stoikov loses more, not less, to "
+                "adverse selection per unit traded than the naive strategy: its fills are more toxic")
     else:
-        head = ("**Not established.** With price impact on, the data do not show Avellaneda-Stoikov losing less "
-                "to adverse selection per path")
-    head += f" than the naive strategy: the difference in cost is {_ci(gap)} currency units per path."
-    unit_text = {
-        "holds": "Per unit traded it is also lower, so its fills are less toxic, not only fewer:",
-        "does not hold": "Per unit traded it is higher:",
-        "not established": "Per unit traded the two are indistinguishable, so any difference per path comes from "
-                           "how much each trades, not from which orders fill it:",
-    }[v_unit]
-    fills_text = ""
-    if v_unit == "not established":
-        fills = a["fills"]["impact"]
-        fills_text = (f" What inventory-aware quoting changes is how many fills it takes{_same_fills(r)}; "
-                      f"with impact, Avellaneda-Stoikov takes {_n(fills[AS]['value'], 4)} fills per path, the naive "
-                      f"strategy {_n(fills[NAIVE]['value'], 4)}.")
+        head = ("**Not established.** With informed orders in the flow, the data do not show Avellaneda-Stoikov "
+                "losing less to adverse selection per unit traded than the naive strategy")
+    head += f" (difference in markout per unit {_ci(unit_gap)})."
+    path_text = {"holds": "lower than", "does not hold": "higher than",
+                 "not established": "not significantly different from"}[v_path]
+    pnl_text = {"holds": "higher than", "does not hold": "lower than",
+                "not established": "not significantly different from"}[verdict(pnl_gap, 0.0, "above")]
+    per_unit, fills = a["per_unit"], a["fills"]
+    depth = r["fill_depth"]["informed"]
+    mechanism = ""
+    if v == "holds" and depth[AS] < depth[NAIVE]:
+        mechanism = (" Avellaneda-Stoikov's skew puts the side that would add to its inventory farther out and the "
+                     "side that reduces it closer in, where most of its fills happen: its fills are on average "
+                     f"{_n(depth[AS])} from the mid, the naive strategy's {_n(depth[NAIVE])}.")
+    more_flow = ""
+    if all(fills["informed"][s]["value"] > fills["baseline"][s]["value"] for s in LABELS):
+        more_flow = (" The informed orders add flow deep in the book, so every strategy fills more than in the "
+                     "baseline: comparing one strategy's P&L across the two markets does not measure its loss.")
+    one_tick = " (one tick: the move the informed orders foresee)" if h == r["markets"]["informed"]["dt"] else ""
+    where = {"deeper": "a quote far from the mid meets relatively more of them",
+             "less deep": "a quote close to the mid meets relatively more of them",
+             "as deep": "every quote meets them in the same proportion"}[_reach(r)]
+    base_units = ", ".join(f"{_pm(per_unit['baseline'][s])} for {LABELS[s]}" for s in LABELS)
     rows = []
     for s, label in LABELS.items():
-        rows.append([label, _pm(a["fills"]["baseline"][s], 4), _pm(a["fills"]["impact"][s], 4),
-                     _pm(a["per_unit"]["baseline"][s]), _pm(a["per_unit"]["impact"][s]),
-                     _pm(a["cost"]["impact"][s]), _pm(a["pnl"]["baseline"][s]), _pm(a["pnl"]["impact"][s])])
-    table = _table(["strategy", "fills per path (no impact)", "fills per path (impact)",
-                    f"markout per unit at h={h:g} (no impact)", f"markout per unit at h={h:g} (impact)",
-                    "adverse-selection cost per path (impact)", "mean P&L (no impact)", "mean P&L (impact)"], rows)
-    return f"""## 3. Does it lose less to adverse selection when market orders move the price?
+        rows.append([label, _pm(fills["baseline"][s], 4), _pm(fills["informed"][s], 4),
+                     _pm(per_unit["baseline"][s]), _pm(per_unit["informed"][s]), _pm(a["cost"]["informed"][s]),
+                     _pm(a["pnl"]["baseline"][s]), _pm(a["pnl"]["informed"][s])])
+    table = _table(["strategy", "fills per path (baseline)", "fills per path (informed)",
+                    f"markout per unit at h={h:g} (baseline)", f"markout per unit at h={h:g} (informed)",
+                    "adverse-selection cost per path (informed)", "mean P&L (baseline)", "mean P&L (informed)"],
+                   rows)
+    return f"""## 3. Does it lose less to adverse selection when some market orders are informed?
 
-{head} The cost is the markout at horizon h = {h:g} time units (the mid's move against us after each fill, times
-its size), summed over a path's fills. {unit_text} difference {_ci(unit_gap)} per unit. In this market every
-market order moves the mid by the same {c['impact']:g} whoever it fills, so the order that fills a quote moves the
-mid against it by exactly that much: {_impact_markouts(r)}{fills_text} Counting everything, impact lowers
-Avellaneda-Stoikov's mean P&L by {_n(a['pnl']['baseline'][AS]['value'] - a['pnl']['impact'][AS]['value'])} and
-the naive strategy's by {_n(a['pnl']['baseline'][NAIVE]['value'] - a['pnl']['impact'][NAIVE]['value'])}
-(difference {_ci(loss_gap)}).
+{head} The markout is the mid's move against us over h = {h:g} time units after each fill{one_tick}, per unit
+traded; an informed fill loses the tick it foresaw, an uninformed one nothing on average, so the markout per
+unit measures the share of a strategy's fills that were informed (without informed orders: {base_units}). The
+share depends on where a strategy quotes: the informed orders reach {_reach(r)} into the book than the rest, so
+{where}.{mechanism} Per path, which also counts how much each strategy
+trades, its adverse-selection cost is {path_text} the naive strategy's (difference {_ci(gap)}), and its mean P&L
+in this market is {pnl_text} the naive strategy's (difference {_ci(pnl_gap)}).{more_flow}
 
 {table}
 """
@@ -275,6 +269,8 @@ when the interval straddles the boundary.
   every effect above.
 - The regimes scenario keeps the average variance fixed and only makes it unsteady; a market that is more
   volatile on average is a different question.
-- The impact model moves the mid by a fixed amount per market order, with no decay and no link to the order's
-  depth, so it tests adverse selection of the simplest kind.
+- The informed orders foresee one tick and reach {_reach(r)} into the book than the rest of the flow. With the
+  rest's depth (informed_k = k) they would meet every quote in the same proportion, and the markout per unit
+  would be the same for every strategy by construction; reaching deeper penalises quotes far from the mid,
+  reaching less deep quotes close to it. The verdict is about this model of informed flow, not about every one.
 """)

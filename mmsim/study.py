@@ -8,8 +8,14 @@ Three scenarios, every strategy on the same seeded paths (common random numbers)
     The volatility switches between a calm and a volatile level (``volatile_ratio`` times the calm one) at rate
     ``switch_rate`` each way; the calm level is set so that the expected integrated variance over the horizon
     equals the baseline's (:func:`regime_sigmas`): the market is as volatile on average, only not steadily.
-``impact``
-    The baseline with each market order moving the mid by ``impact`` in its direction just after it trades.
+``informed``
+    The baseline with a share ``informed`` of the market orders informed: each trades in the direction of the
+    mid's next tick and reaches Exponential(``informed_k``) deep into the book instead of Exponential(k). The mid
+    path is the baseline's (the informed orders foresee the moves, they do not cause them), so the effective
+    sigma is the baseline's and Avellaneda-Stoikov is told the truth; what differs between strategies is how many
+    of their fills are informed, which depends on how far from the mid they quote. (A market where every order
+    moves the mid, ``SyntheticMarket(impact=...)``, cannot tell strategies apart: the markout per unit is the
+    impact, whoever quotes.)
 
 The strategies do not change between scenarios: Avellaneda-Stoikov assumes the baseline's sigma and k; naive
 quoting uses Avellaneda-Stoikov's time-average spread; inventory-capped is naive quoting limited to
@@ -38,7 +44,7 @@ from mmsim.cmd_run import DEFAULT_STRATEGIES, build_strategies
 from mmsim.compare import compare
 
 AS, NAIVE, CAPPED = DEFAULT_STRATEGIES
-SCENARIOS = ("baseline", "regimes", "impact")
+SCENARIOS = ("baseline", "regimes", "informed")
 
 
 @attrs.frozen
@@ -59,10 +65,13 @@ class StudyConfig:
         Volatile sigma / calm sigma in the regimes scenario (> 1).
     switch_rate : float
         Rate of switching calm -> volatile and back, per time unit.
-    impact : float
-        Mid move caused by each market order in the impact scenario.
+    informed : float
+        Share of the market orders that are informed in the informed scenario, in ``[0, 1)``.
+    informed_k : float
+        Depth decay of the informed orders, per price unit (the baseline's is 1.5).
     horizon : float
-        Markout horizon the adverse-selection comparison uses, in time units.
+        Markout horizon the adverse-selection comparison uses, in time units (default one tick: the move the
+        informed orders foresee).
     resamples : int
         Bootstrap resamples.
     workers : int
@@ -75,8 +84,9 @@ class StudyConfig:
     max_inventory: float = 5.0
     volatile_ratio: float = 3.0
     switch_rate: float = 4.0
-    impact: float = 0.1
-    horizon: float = 0.05
+    informed: float = 0.2
+    informed_k: float = 0.75
+    horizon: float = 0.005
     resamples: int = 2000
     workers: int = 1
 
@@ -88,7 +98,9 @@ class StudyConfig:
         if not self.volatile_ratio > 1:
             raise ConfigError(f"volatile_ratio must be > 1, got {self.volatile_ratio!r}")
         check_positive("switch_rate", self.switch_rate)
-        check_positive("impact", self.impact)
+        if not 0 < self.informed < 1:
+            raise ConfigError(f"informed must be a share in (0, 1), got {self.informed!r}")
+        check_positive("informed_k", self.informed_k)
         check_non_negative("horizon", self.horizon)
         check_bootstrap(self.paths, self.resamples)  # now, not after the simulation
 
@@ -113,7 +125,7 @@ def markets(config: StudyConfig) -> dict[str, SyntheticMarket]:
         "baseline": base,
         "regimes": attrs.evolve(base, sigma=calm, sigma_volatile=volatile, to_volatile_rate=config.switch_rate,
                                 to_calm_rate=config.switch_rate),
-        "impact": attrs.evolve(base, impact=config.impact),
+        "informed": attrs.evolve(base, informed=config.informed, informed_k=config.informed_k),
     }
 
 
@@ -122,6 +134,13 @@ def strategies(config: StudyConfig, base: SyntheticMarket) -> list:
     options = SimpleNamespace(gamma=config.gamma, strategy_sigma=None, strategy_k=None, spread=None,
                               max_inventory=config.max_inventory)
     return build_strategies(list(DEFAULT_STRATEGIES), options, base)
+
+
+def _variance_rate(marks, T: float) -> float:
+    """The mid's realised variance per time unit, ``sum dS^2 / T`` on each path, averaged over paths."""
+    ordered = marks.sort_values(["path", "time"], kind="stable")
+    squared = ordered.groupby("path")["mid"].diff().pow(2)
+    return float(squared.groupby(ordered["path"]).sum().mean() / T)
 
 
 def _estimate(boot: PairedBootstrap, statistic: Callable, *arrays) -> dict:
@@ -145,18 +164,23 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
     -------
     dict
         JSON-ready: ``config``, ``markets``, ``strategies``, ``summary`` (per scenario and strategy: the report's
-        summary row) and the three comparisons ``inventory``, ``sharpe``, ``adverse`` (each estimate a dict
-        with ``value``, ``se``, ``low``, ``high``, ``level``).
+        summary row), ``variance_rate`` (per scenario: the mid's realised variance per time unit, mean over
+        paths), ``fill_depth`` (per scenario and strategy: the mean distance of its fills from the mid) and the
+        three comparisons ``inventory``, ``sharpe``, ``adverse`` (each estimate a dict with ``value``, ``se``,
+        ``low``, ``high``, ``level``).
     """
     scenario_markets = markets(config)
     built = strategies(config, scenario_markets["baseline"])
     horizons = tuple(sorted({*DEFAULT_HORIZONS["synthetic"], config.horizon}))
-    per_path, summary = {}, {}
+    per_path, summary, variance_rate, fill_depth = {}, {}, {}, {}
     for scenario, market in scenario_markets.items():
         results = compare(market, built, ExponentialFills(), paths=config.paths, seed=config.seed,
                           workers=config.workers, progress=progress)
         analyses = [analyse(r.name, r.ledger, cap=config.max_inventory, horizons=horizons) for r in results]
         per_path[scenario] = {a.name: a.per_path for a in analyses}
+        variance_rate[scenario] = _variance_rate(results[0].ledger.marks, market.T)
+        fill_depth[scenario] = {r.name: float((r.ledger.fills["price"] - r.ledger.fills["mid"]).abs().mean())
+                                for r in results}
         summary[scenario] = {a.name: a.summary for a in analyses}
         if report_dir is not None:
             folder = Path(report_dir) / scenario
@@ -212,23 +236,19 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
         return c.sum(axis=1) / u.sum(axis=1)
 
     adverse = {"cost": {}, "per_unit": {}, "pnl": {}, "fills": {}}
-    for scenario in ("baseline", "impact"):
+    for scenario in ("baseline", "informed"):
         for key, fn, columns in (("cost", lambda c: c.mean(axis=1), (cost,)),
                                  ("per_unit", per_unit, (cost, "turnover")),
                                  ("pnl", lambda x: x.mean(axis=1), ("pnl",)),
                                  ("fills", lambda x: x.mean(axis=1), ("fills",))):
             adverse[key][scenario] = {s: _estimate(boot, fn, *(col(scenario, s, c) for c in columns)) for s in base}
-    adverse["same_fills"] = {s: bool(np.array_equal(col("baseline", s, "fills"), col("impact", s, "fills")))
-                             for s in base}
-    adverse["cost_gap"] = _estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("impact", AS, cost),
-                                    col("impact", NAIVE, cost))
+    adverse["cost_gap"] = _estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("informed", AS, cost),
+                                    col("informed", NAIVE, cost))
     adverse["per_unit_gap"] = _estimate(boot, lambda a, ua, b, ub: per_unit(a, ua) - per_unit(b, ub),
-                                        col("impact", AS, cost), col("impact", AS, "turnover"),
-                                        col("impact", NAIVE, cost), col("impact", NAIVE, "turnover"))
-    adverse["pnl_loss_gap"] = _estimate(
-        boot, lambda a0, a1, b0, b1: (a0 - a1).mean(axis=1) - (b0 - b1).mean(axis=1),
-        col("baseline", AS, "pnl"), col("impact", AS, "pnl"), col("baseline", NAIVE, "pnl"),
-        col("impact", NAIVE, "pnl"))
+                                        col("informed", AS, cost), col("informed", AS, "turnover"),
+                                        col("informed", NAIVE, cost), col("informed", NAIVE, "turnover"))
+    adverse["pnl_gap"] = _estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("informed", AS, "pnl"),
+                                   col("informed", NAIVE, "pnl"))
 
     return {
         "config": attrs.asdict(config),
@@ -236,6 +256,8 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
         "strategies": {strategy_name(s): repr(s) for s in built},
         "naive_spread": float(built[1].spread),
         "horizons": list(horizons),
+        "variance_rate": variance_rate,
+        "fill_depth": fill_depth,
         "summary": summary,
         "inventory": inventory,
         "sharpe": sharpe_numbers,

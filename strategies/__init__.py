@@ -11,7 +11,7 @@ from strategies.avellaneda_stoikov import AvellanedaStoikov
 from strategies.base import Strategy
 from strategies.capped import InventoryCapped, withdraw_beyond
 from strategies.glft import GLFT
-from strategies.loader import SHIPPED, load_strategy_class, load_user_strategy
+from strategies.loader import SHIPPED, load_strategy_class, load_user_strategy, parse_strategy_params
 from strategies.rolling_as import RollingAvellanedaStoikov
 from strategies.symmetric import SymmetricSpread
 from strategies.timing import Retimed
@@ -31,5 +31,6 @@ __all__ = [
     "SymmetricSpread",
     "load_strategy_class",
     "load_user_strategy",
+    "parse_strategy_params",
     "withdraw_beyond",
 ]

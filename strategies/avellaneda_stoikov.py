@@ -14,15 +14,24 @@ _INF = math.inf
 _new_tuple = tuple.__new__
 
 
+def flow_spread(g: float, k: float) -> float:
+    """The part of the Avellaneda-Stoikov spread the order flow asks for, ``(2 / g) ln(1 + g / k)``, with ``g``
+    the risk aversion per lot (``gamma * order_size``)."""
+    return 2.0 / g * math.log1p(g / k)
+
+
 @attrs.frozen
 class AvellanedaStoikov(Strategy):
     """Quotes around the reservation price with the optimal total spread (exponential utility, finite horizon).
 
-    With ``tau = T - t`` the time left, ``q`` the inventory and ``s`` the mid:
+    With ``tau = T - t`` the time left, ``q`` the inventory in shares, ``s`` the mid and ``g = gamma Delta`` the
+    risk aversion per lot of ``Delta = order_size`` shares (the lot convention of ``docs/model.md``):
 
     * reservation (indifference) price ``r = s - q gamma sigma^2 tau``;
-    * total spread ``gamma sigma^2 tau + (2 / gamma) ln(1 + gamma / k)``;
+    * total spread ``g sigma^2 tau + (2 / g) ln(1 + g / k)``;
     * quotes ``bid = r - spread / 2``, ``ask = r + spread / 2``.
+
+    With lots of one share (the default) these are the paper's formulas as printed.
 
     Parameters
     ----------
@@ -33,7 +42,7 @@ class AvellanedaStoikov(Strategy):
     k : float
         Order-book depth decay the strategy assumes, per price unit (> 0).
     order_size : float
-        Size of each side of the quote.
+        Size of each side of the quote, the lot ``Delta`` (> 0).
 
     Notes
     -----
@@ -46,21 +55,23 @@ class AvellanedaStoikov(Strategy):
     k: float = attrs.field(default=1.5, converter=float, validator=positive)
     order_size: float = attrs.field(default=1.0, converter=float, validator=positive)
     _risk: float = attrs.field(init=False, repr=False)
+    _lot_risk: float = attrs.field(init=False, repr=False)
     _base_spread: float = attrs.field(init=False, repr=False)
 
     name = "avellaneda-stoikov"
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_risk", self.gamma * self.sigma**2)
-        object.__setattr__(self, "_base_spread", 2.0 / self.gamma * math.log1p(self.gamma / self.k))
+        object.__setattr__(self, "_lot_risk", self.gamma * self.order_size * self.sigma**2)
+        object.__setattr__(self, "_base_spread", flow_spread(self.gamma * self.order_size, self.k))
 
     def reservation_price(self, mid, inventory, time_left):
         """``r = s - q gamma sigma^2 (T - t)``."""
         return mid - inventory * self._risk * time_left
 
     def spread(self, time_left):
-        """Total spread ``gamma sigma^2 (T - t) + (2 / gamma) ln(1 + gamma / k)``."""
-        return self._risk * time_left + self._base_spread
+        """Total spread ``g sigma^2 (T - t) + (2 / g) ln(1 + g / k)``, ``g = gamma * order_size``."""
+        return self._lot_risk * time_left + self._base_spread
 
     def average_spread(self, T: float, dt: float | None = None) -> float:
         """Time average of :meth:`spread` over a horizon ``T``.
@@ -77,8 +88,8 @@ class AvellanedaStoikov(Strategy):
             raise ConfigError("AvellanedaStoikov needs a finite horizon (the feed gave none)")
         if time_left < 0.0:
             time_left = 0.0
-        risk, size = self._risk, self.order_size
-        r = state.mid - state.inventory * risk * time_left
-        half = 0.5 * (risk * time_left + self._base_spread)
+        size = self.order_size
+        r = state.mid - state.inventory * self._risk * time_left
+        half = 0.5 * (self._lot_risk * time_left + self._base_spread)
         # tuple.__new__ builds the Quote twice as fast as its NamedTuple constructor: this runs on every requote.
         return _new_tuple(Quote, (r - half, r + half, size, size))

@@ -16,12 +16,17 @@ from strategies.capped import withdraw_beyond
 class GLFT(Strategy):
     """The asymptotic (long-horizon) optimal quotes of Gueant, Lehalle and Fernandez-Tapia (2013).
 
-    With ``s`` the mid, ``q`` the inventory in lots of ``order_size`` and the fill intensity ``A exp(-k delta)``,
-    the bid is ``s - delta_b(q)`` and the ask ``s + delta_a(q)`` with
+    With ``s`` the mid, ``n = q / Delta`` the inventory in lots of ``Delta = order_size`` shares, ``g = gamma
+    Delta`` (the lot convention of ``docs/model.md``) and ``A exp(-k delta)`` the arrival rate of orders of one
+    lot that reach ``delta``, the bid is ``s - delta_b(q)`` and the ask ``s + delta_a(q)`` with
 
-    * ``delta_b(q) = (1/gamma) ln(1 + gamma/k) + (2q + 1)/2 * c``;
-    * ``delta_a(q) = (1/gamma) ln(1 + gamma/k) - (2q - 1)/2 * c``;
-    * ``c = sqrt(sigma^2 gamma / (2 k A) * (1 + gamma/k)^(1 + k/gamma))``.
+    * ``delta_b(q) = (1/g) ln(1 + g/k) + (2n + 1)/2 * c``;
+    * ``delta_a(q) = (1/g) ln(1 + g/k) - (2n - 1)/2 * c``;
+    * ``c = sqrt(sigma^2 g / (2 k A) * (1 + g/k)^(1 + k/g))``.
+
+    That is Gueant (2017)'s ``delta_b(q) = (1/(gamma Delta)) ln(1 + gamma Delta/k) + (2q + Delta)/2
+    sqrt(gamma sigma^2 / (2 A Delta k) (1 + gamma Delta/k)^(1 + k/(gamma Delta)))`` with ``q`` in shares, written
+    per lot.
 
     These are the closed-form approximations of O. Gueant, C.-A. Lehalle and J. Fernandez-Tapia, "Dealing with the
     inventory risk: a solution to the market making problem", Mathematics and Financial Economics 7 (2013)
@@ -45,7 +50,8 @@ class GLFT(Strategy):
     max_inventory : float
         Inventory limit ``Q`` on ``|q|``, in the inventory's units (> 0).
     order_size : float
-        Size of each side of the quote (> 0); ``q`` in the formulas is the inventory divided by it.
+        Size of each side of the quote, the lot ``Delta`` (> 0); ``n`` in the formulas is the inventory divided
+        by it.
 
     Notes
     -----
@@ -65,7 +71,7 @@ class GLFT(Strategy):
     name = "glft"
 
     def __attrs_post_init__(self) -> None:
-        g, k = self.gamma, self.k
+        g, k = self.gamma * self.order_size, self.k  # risk aversion per lot
         object.__setattr__(self, "_base", math.log1p(g / k) / g)
         object.__setattr__(self, "_c", math.sqrt(self.sigma**2 * g / (2.0 * k * self.A)
                                                  * (1.0 + g / k) ** (1.0 + k / g)))

@@ -8,6 +8,7 @@ import attrs
 
 from engine import MarketState, Quote
 from engine.errors import non_negative, optional_non_negative, optional_positive, positive
+from strategies.avellaneda_stoikov import flow_spread
 from strategies.base import Strategy
 
 
@@ -18,14 +19,18 @@ class RollingAvellanedaStoikov(Strategy):
     A day of real data has no natural terminal time for the inventory penalty, so the strategy always quotes as
     if ``horizon_s`` seconds were left (a rolling horizon): the quotes no longer drift with the clock, and the
     inventory skew is the one a trader who must be flat ``horizon_s`` from now would use. With ``q`` the
-    inventory in lots of ``order_size``, ``g = gamma * order_size`` and ``tau = horizon_s``:
+    inventory in shares, ``g = gamma * order_size`` the risk aversion per lot (the lot convention of
+    ``docs/model.md``) and ``tau = horizon_s``:
 
-    * reservation price ``r = s - q g sigma^2 tau``;
+    * reservation price ``r = s - q gamma sigma^2 tau``;
     * total spread ``g sigma^2 tau + (2 / g) ln(1 + g / k)``;
-    * quotes ``r -/+ spread / 2``.
+    * quotes ``r -/+ spread / 2``: the finite-horizon :class:`AvellanedaStoikov` quotes with ``T - t = tau``.
 
-    Counting inventory in lots with ``g = gamma * order_size`` is the paper's model when every fill is a lot of
-    ``order_size`` shares (for ``order_size = 1`` it is the paper's formula as written).
+    On a tick grid (``tick_size``), the reservation price is rounded to the nearest tick and the half-spread up
+    to whole ticks, separately: rounding the bid down and the ask up instead would erase a skew smaller than a
+    tick, while this way the quotes move one tick as soon as the skew reaches half a tick. A reservation price
+    exactly halfway between two ticks (the mid of an odd spread, at zero inventory) keeps both: the bid is set
+    from the lower one, the ask from the upper, so the quotes stay symmetric about it.
 
     Volatility: unless ``sigma`` is given, it is the realised volatility of the mids the strategy sees when it
     quotes, over an exponential window of ``sigma_window_s`` seconds: ``sigma^2 = sum w dm^2 / sum w dt``, each
@@ -48,7 +53,9 @@ class RollingAvellanedaStoikov(Strategy):
     sigma_window_s : float
         Time constant of the online estimate, seconds.
     order_size : float
-        Size of each side of the quote, shares.
+        Size of each side of the quote, the lot ``Delta``, shares.
+    tick_size : float or None
+        The price grid to put the quotes on (see above); ``None`` (default) leaves them off the grid.
 
     Notes
     -----
@@ -66,6 +73,8 @@ class RollingAvellanedaStoikov(Strategy):
     sigma_window_s: float = attrs.field(default=300.0, converter=float, validator=positive)
     order_size: float = attrs.field(default=100.0, converter=float, validator=positive)
     requote_interval_s: float | None = attrs.field(default=0.1, validator=optional_positive)
+    tick_size: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
+                                          validator=optional_positive)
     _vol: RealisedVolatility = attrs.field(init=False, repr=False, eq=False)
     _log_term: float = attrs.field(init=False, repr=False)
 
@@ -73,9 +82,8 @@ class RollingAvellanedaStoikov(Strategy):
     requote_on_tick = False
 
     def __attrs_post_init__(self) -> None:
-        g = self.gamma * self.order_size
         object.__setattr__(self, "_vol", RealisedVolatility(self.sigma_window_s, self.sigma_prior))
-        object.__setattr__(self, "_log_term", 2.0 / g * math.log1p(g / self.k))
+        object.__setattr__(self, "_log_term", flow_spread(self.gamma * self.order_size, self.k))
 
     @property
     def sigma_estimate(self) -> float:
@@ -89,10 +97,22 @@ class RollingAvellanedaStoikov(Strategy):
         else:
             sigma = self.sigma
         size = self.order_size
-        risk = self.gamma * size * sigma * sigma * self.horizon_s
-        r = mid - (state.inventory / size) * risk
-        half = 0.5 * (risk + self._log_term)
-        return Quote(r - half, r + half, size, size)
+        risk = self.gamma * sigma * sigma * self.horizon_s  # skew per share
+        r = mid - state.inventory * risk
+        half = 0.5 * (risk * size + self._log_term)
+        if self.tick_size is None:
+            return Quote(r - half, r + half, size, size)
+        return Quote(*grid_quotes(r, half, self.tick_size), size, size)
+
+
+def grid_quotes(reservation: float, half_spread: float, tick: float) -> tuple[float, float]:
+    """``(bid, ask)`` on the tick grid: the reservation price rounded to the nearest tick, the half-spread up to
+    whole ticks. A reservation price halfway between two ticks gives the bid from the lower and the ask from the
+    upper one."""
+    x = reservation / tick
+    low, high = math.ceil(x - 0.5 - 1e-9), math.floor(x + 0.5 + 1e-9)  # equal unless x is halfway
+    ticks = max(math.ceil(half_spread / tick - 1e-9), 1)
+    return (low - ticks) * tick, (high + ticks) * tick
 
 
 class RealisedVolatility:

@@ -9,7 +9,6 @@ import sys
 
 import pytest
 
-from feeds import QUOTE, TRADE, synthetic_ticks
 from mmsim.cli import main
 from tests.conftest import LOBSTER_DIR, REPO
 
@@ -38,17 +37,15 @@ def test_python_examples_run(doc, tmp_path, monkeypatch):
 @pytest.mark.parametrize("doc", [d for d in DOCS if commands(d)], ids=lambda p: p.name)
 def test_command_examples_run(doc, tmp_path, monkeypatch, capsys):
     """Every `mmsim` line of a docs page exits 0, in order, in one folder holding the files the page assumes."""
-    # Those files: the LOBSTER sample (as ../shared/data/lobster and data/), small quotes.csv/trades.csv and
-    # the guide's strategy file.
+    # Those files: the LOBSTER sample (as ../shared/data/lobster and data/), the repository's examples/ (with
+    # its small quotes.csv/trades.csv) and the guide's strategy file.
     lines = commands(doc)
     if any(DATA in line or "data/" in line for line in lines) and not LOBSTER_DIR.is_dir():
         pytest.skip(f"{doc.name} uses the LOBSTER sample, absent at {LOBSTER_DIR}")
     monkeypatch.chdir(tmp_path)
     if LOBSTER_DIR.is_dir():
         (tmp_path / "data").symlink_to(LOBSTER_DIR)
-    ticks = synthetic_ticks(5.0, 150.0, duration_s=300, seed=1)
-    ticks[ticks["kind"] == QUOTE][["ts", "bid", "ask"]].to_csv("quotes.csv", index=False)
-    ticks[ticks["kind"] == TRADE][["ts", "price", "size", "side"]].to_csv("trades.csv", index=False)
+    (tmp_path / "examples").symlink_to(REPO / "examples")
     guide = PYTHON.findall((REPO / "docs" / "writing-a-strategy.md").read_text())[0]
     (tmp_path / "my_strategy.py").write_text(guide)
     for line in lines:

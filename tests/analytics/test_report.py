@@ -9,7 +9,8 @@ import re
 import pytest
 
 from analytics import analyse, build_report, rebuild_report
-from analytics.report import FIGURES, REPORT_FILE, load_results, report_options
+from analytics.markouts import DEFAULT_HORIZONS
+from analytics.report import FIGURES, REPORT_FILE, _fmt, _tables, load_results, report_options
 from engine import ConfigError, DataError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -93,3 +94,22 @@ def test_large_amounts_are_shown_in_whole_units_not_scientific_notation():
 
     assert readable(22502.98) == "22,503" and readable(-27308.97, 4) == "-27,309"
     assert readable(4805.99, 4) == "4806" and readable(0.013354) == "0.0134"
+
+
+def test_sortino_without_a_losing_path_says_so_instead_of_infinity(make_ledger):
+    """Two paths that both gain: the Sortino across paths is infinite and the table says 'n/a, no losing path'."""
+    marks = [(p, float(t), 100.0, 0.0, m, m) for p, gains in ((0, (0.0, 1.0, 2.0)), (1, (0.0, 2.0, 3.0)))
+             for t, m in enumerate(gains)]
+    a = analyse("winner", make_ledger(marks=marks))
+    assert a.summary["sortino"] == float("inf")
+    html = _tables([a], "synthetic", DEFAULT_HORIZONS["synthetic"], None)
+    assert "n/a, no losing path" in html and "&infin;" not in html
+
+
+def test_one_day_sharpe_is_printed_with_its_standard_error(day_run):
+    """On one real-clock path the annualised time-series Sharpe is followed by ± its standard error."""
+    a = analyse(*day_run[0], clock="real")
+    se = a.summary["ts_sharpe_se"]
+    assert se > 0
+    assert f"{_fmt(a.summary['ts_sharpe'])} &plusmn; {_fmt(se, 2)}" in _tables([a], "real", DEFAULT_HORIZONS["real"],
+                                                                                None)

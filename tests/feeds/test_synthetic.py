@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from engine import ConfigError, ExponentialFills, run_paths
+from analytics.markouts import markout_curve, markouts
+from engine import ConfigError, ExponentialFills, StepFills, run_paths, run_vectorised
 from feeds import SyntheticMarket
 from strategies import SymmetricSpread
+from tests.conftest import FixedDepth
 
 
 def test_binary_increments_are_plus_or_minus_sigma_sqrt_dt():
@@ -63,9 +65,58 @@ def test_same_seed_gives_every_strategy_the_same_market():
 @pytest.mark.parametrize("kwargs, field", [
     ({"sigma": -1}, "sigma"), ({"A": -1}, "A"), ({"k": 0}, "k"), ({"dt": 0}, "dt"), ({"s0": float("nan")}, "s0"),
     ({"T": 1.0, "dt": 0.3}, "whole number of steps"), ({"increments": "levy"}, "increments"),
-    ({"sigma_volatile": -2}, "sigma_volatile"), ({"impact": -0.1}, "impact"),
+    ({"sigma_volatile": -2}, "sigma_volatile"), ({"impact": -0.1}, "impact"), ({"informed": 1.0}, "informed"),
+    ({"informed": -0.1}, "informed"), ({"informed_k": 0.0}, "informed_k"),
 ])
 def test_invalid_market_parameters_are_refused_naming_the_field(kwargs, field):
     """Each invalid parameter raises ConfigError naming it."""
     with pytest.raises(ConfigError, match=field):
         SyntheticMarket(**kwargs)
+
+
+def test_informed_orders_trade_in_the_direction_of_the_next_tick_and_reach_deeper():
+    """30% of the orders (within 4 binomial SE) take the side of the next tick and Exponential(0.75) depths; the
+    others agree with the next tick half the time (4 SE)."""
+    market = SyntheticMarket(T=20.0, informed=0.3, informed_k=0.75)
+    rng = np.random.default_rng(3)
+    increments = market.mid_increments(rng)
+    times, sides, depths = market.market_orders(rng)
+    new_sides, new_depths = market.inform(rng, times, sides, depths, increments)
+    informed = new_depths != depths  # an informed order's depth is its draw times k / informed_k = 2
+    n = times.size
+    assert abs(informed.mean() - 0.3) < 4 * math.sqrt(0.3 * 0.7 / n)
+    next_move = np.sign(increments[(times / market.dt).astype(int)])
+    assert (new_sides[informed] == next_move[informed]).all()
+    agree = (new_sides[~informed] == next_move[~informed]).mean()
+    assert abs(agree - 0.5) < 4 * math.sqrt(0.25 / (~informed).sum())
+    deep = new_depths[informed]  # Exponential: the SE of the mean is the mean / sqrt(n)
+    assert abs(deep.mean() - 1 / 0.75) < 4 * (1 / 0.75) / math.sqrt(deep.size)
+
+
+def test_informed_orders_leave_the_mid_path_unchanged():
+    """The informed market's mid path is the baseline's for the same seed: they foresee moves, not cause them."""
+    mids = lambda m: m.drop_duplicates(["path", "time"], keep="last").set_index(["path", "time"]).mid
+    base = run_paths(SyntheticMarket(T=0.3), SymmetricSpread(1.0), ExponentialFills(), paths=2, seed=9).marks
+    informed = run_paths(SyntheticMarket(T=0.3, informed=0.5, informed_k=0.5), SymmetricSpread(1.0),
+                         ExponentialFills(), paths=2, seed=9).marks
+    assert mids(base).equals(mids(informed))
+
+
+def test_deeper_quotes_meet_a_larger_share_of_informed_orders():
+    """Markout one tick after each fill, per unit, is 0.1414 times the informed share of the flow at the quote's
+    depth: s e^(-k_i d) / (s e^(-k_i d) + (1 - s) e^(-k d)), 0.239 at d = 0.3 and 0.381 at d = 1.2 (4 SE)."""
+    market = SyntheticMarket(informed=0.2, informed_k=0.75)
+    tick = market.sigma * math.sqrt(market.dt)
+    for depth in (0.3, 1.2):
+        ledger = run_paths(market, FixedDepth(depth), ExponentialFills(), paths=40, seed=2)
+        # Fills within one step share the tick after it: the SE clusters by path (40 paths).
+        curve = markout_curve(markouts(ledger, [market.dt])).set_index("side").loc["all"]
+        share = 0.2 * math.exp(-0.75 * depth) / (0.2 * math.exp(-0.75 * depth) + 0.8 * math.exp(-1.5 * depth))
+        assert abs(curve["mean"] - tick * share) < 4 * curve["se"]
+
+
+def test_the_vectorised_engine_refuses_informed_orders():
+    """It draws its own fills from A and k, so it would silently ignore the informed flow: a ConfigError."""
+    market = SyntheticMarket(A=0.0, informed=0.2)
+    with pytest.raises(ConfigError, match="informed"):
+        run_vectorised(market, SymmetricSpread(1.0), StepFills(A=140.0, k=1.5, dt=market.dt), paths=2)

@@ -68,7 +68,7 @@ def test_csv_and_parquet_in_every_time_format_read_the_same(tmp_path, fmt, suffi
     source = read_tick_files(*write(tmp_path, fmt, suffix))
     pd.testing.assert_frame_equal(source.read_all(), expected_frame(), atol=1e-6, rtol=0)
     assert source.stats == {"rows": 8, "quotes": 4, "trades": 4, "quote_rows": 3, "trade_rows": 4,
-                            "crossed_or_locked_skipped": 1}
+                            "crossed_or_locked_skipped": 1, "stale_trades": 0}
 
 
 def test_sizes_are_optional_and_sides_may_be_numbers(tmp_path):
@@ -79,13 +79,15 @@ def test_sizes_are_optional_and_sides_may_be_numbers(tmp_path):
 
 
 def test_timestamps_parse_to_seconds_since_the_epoch(tmp_path):
-    """An ISO time with an offset and integer nanoseconds both become UTC seconds since the epoch."""
+    """An ISO time with an offset, and integer nanoseconds, become UTC seconds since the epoch."""
     quotes = tmp_path / "q.csv"
     quotes.write_text("ts,bid,ask\n2024-01-02T09:30:00-05:00,1,2\n")
     trades = tmp_path / "t.csv"
+    trades.write_text("ts,price,size,side\n2024-01-02T09:30:00.5-05:00,1.5,1,buy\n")
+    assert read_tick_files(quotes, trades).read_all()["ts"].tolist() == [T0, T0 + 0.5]
+    quotes.write_text(f"ts,bid,ask\n{T0 * 10**9},1,2\n")
     trades.write_text(f"ts,price,size,side\n{T0 * 10**9 + 500_000_000},1.5,1,buy\n")
-    frame = read_tick_files(quotes, trades).read_all()
-    assert frame["ts"].tolist() == [T0, T0 + 0.5]
+    assert read_tick_files(quotes, trades).read_all()["ts"].tolist() == [T0, T0 + 0.5]
 
 
 def test_merging_in_small_chunks_gives_the_rows_of_one_stable_sort(tmp_path):
@@ -194,3 +196,12 @@ def test_microsecond_stamps_mistaken_for_nanoseconds_are_refused(tmp_path):
     pd.DataFrame({"ts": [us], "price": [10.1], "size": [1.0], "side": ["buy"]}).to_parquet(tmp_path / "t.parquet")
     with pytest.raises(DataError, match=r"q.parquet: data row 1: .*a time before 1973"):
         read_tick_files(tmp_path / "q.parquet", tmp_path / "t.parquet").read_all()
+
+
+def test_a_file_the_clock_check_cannot_read_is_left_to_the_full_read_which_names_it(tmp_path):
+    """The zone and span check peeks at the first and last rows; bytes that are not UTF-8 there are reported by
+    the read itself, as a DataError naming the file (not a UnicodeDecodeError)."""
+    quotes, trades = write(tmp_path, "iso", ".csv")
+    quotes.write_bytes(b"ts,bid,ask\n\xff\xfe,1,2\n")
+    with pytest.raises(DataError, match="quotes.csv: cannot be parsed as CSV"):
+        read_tick_files(quotes, trades).read_all()

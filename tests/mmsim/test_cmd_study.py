@@ -30,6 +30,9 @@ def test_study_writes_findings_from_its_numbers(tmp_path, capsys):
     ratio = numbers["inventory"]["ratio_time"]
     assert f"{_n(ratio['value'])} (95% CI {_n(ratio['low'])} to {_n(ratio['high'])})" in text
     assert not list(out.glob("*/report.html"))
+    # The informed market keeps the baseline's mid paths: the variance rate A-S is told is the effective one.
+    assert numbers["variance_rate"]["informed"] == numbers["variance_rate"]["baseline"]
+    assert numbers["markets"]["informed"]["informed"] == 0.2
 
 
 def test_regime_sigmas_match_the_baseline_variance():
@@ -62,8 +65,11 @@ def test_reflow_keeps_tables_and_wraps_text():
 
 
 def test_study_config_validated():
-    """Fewer than two paths or a volatile ratio <= 1 is a ConfigError naming the field."""
+    """Fewer than two paths, a volatile ratio <= 1 or an informed share outside (0, 1) is a ConfigError naming
+    the field."""
     with pytest.raises(ConfigError, match="paths"):
         StudyConfig(paths=1)
+    with pytest.raises(ConfigError, match="informed"):
+        StudyConfig(informed=1.0)
     with pytest.raises(ConfigError, match="volatile_ratio"):
         StudyConfig(volatile_ratio=1.0)

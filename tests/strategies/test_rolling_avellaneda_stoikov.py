@@ -130,3 +130,34 @@ def test_retimed_refuses_a_zero_timer():
     """A zero requote period would requote forever at one instant."""
     with pytest.raises(ConfigError, match="requote_interval_s"):
         Retimed(SymmetricSpread(0.04), 0.0)
+
+
+# gamma 0.001, sigma^2 = 1/600, horizon 60 s: the skew is gamma sigma^2 tau = 1e-4 per share, half a tick (0.005)
+# at 50 shares.
+ON_GRID = dict(gamma=0.001, k=45.0, horizon_s=60.0, sigma=math.sqrt(1 / 600), order_size=100, tick_size=0.01)
+
+
+def test_on_the_grid_the_quotes_shift_one_tick_once_the_skew_reaches_half_a_tick():
+    """Mid on the grid: a skew of 0.49 tick leaves both quotes where they were, 0.51 tick moves both one tick."""
+    s = RollingAvellanedaStoikov(**ON_GRID)
+    flat = s.quote(state(mid=100.0, inventory=0.0))
+    for q, shift in ((49.0, 0), (-49.0, 0), (51.0, -1), (-51.0, 1), (149.0, -1), (151.0, -2)):
+        quote = s.quote(state(mid=100.0, inventory=q))
+        assert quote.bid == pytest.approx(flat.bid + shift * 0.01, abs=1e-9)
+        assert quote.ask == pytest.approx(flat.ask + shift * 0.01, abs=1e-9)
+
+
+def test_grid_quotes_keep_the_skew_within_half_a_tick_and_never_narrow_the_spread():
+    """Over many mids and inventories: prices on the grid, centre within half a tick of the reservation price,
+    spread at least the exact one; at zero inventory the quotes are symmetric about the mid."""
+    on_grid, exact = RollingAvellanedaStoikov(**ON_GRID), RollingAvellanedaStoikov(**{**ON_GRID, "tick_size": None})
+    for mid in 100.0 + np.arange(0, 40) * 0.0025:
+        for q in np.arange(-400.0, 401.0, 7.0):
+            a, b = on_grid.quote(state(mid=mid, inventory=q)), exact.quote(state(mid=mid, inventory=q))
+            for price in (a.bid, a.ask):
+                assert abs(price / 0.01 - round(price / 0.01)) < 1e-6
+            assert abs(0.5 * (a.bid + a.ask) - 0.5 * (b.bid + b.ask)) <= 0.005 + 1e-9
+            assert a.ask - a.bid >= b.ask - b.bid - 1e-9
+        flat = on_grid.quote(state(mid=mid, inventory=0.0))
+        if abs(mid / 0.005 - round(mid / 0.005)) < 1e-6:  # the mid on the grid or halfway: symmetric quotes
+            assert flat.ask - mid == pytest.approx(mid - flat.bid, abs=1e-9)
