@@ -8,6 +8,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import closing
 
 import numpy as np
 
@@ -88,7 +89,8 @@ def iter_ledgers(feed, strategy, fill_model, *, paths: int, seed: int = 0, laten
     """Run ``paths`` independent paths and yield their ledgers task by task (:func:`path_ranges`), in path order.
 
     Memory stays bounded whatever ``paths`` is: only a window of tasks is in flight. Parameters as for
-    :func:`run_paths`. Ctrl-C (or any error) stops the workers at once (:class:`engine.pool.WorkerPool`).
+    :func:`run_paths`. Ctrl-C (or any error) stops the workers at once (:class:`engine.pool.WorkerPool`); a
+    caller that stops iterating early should close the generator (``contextlib.closing``) to stop them at once.
     """
     check_paths_and_seed(paths, seed)
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
@@ -101,10 +103,11 @@ def iter_ledgers(feed, strategy, fill_model, *, paths: int, seed: int = 0, laten
         return
     ranges, done = itertools.tee(ranges)  # ``done`` trails ``ranges`` by the window in flight
     tasks = ((feed, strategy, fill_model, seed, a, b, latency_s, fees) for a, b in ranges)
-    for part, (a, b) in zip(WorkerPool(workers).ordered(_run_range, tasks), done):
-        if progress is not None:
-            progress(b - a)
-        yield part
+    with closing(WorkerPool(workers).ordered(_run_range, tasks)) as parts:  # closing it stops the workers
+        for part, (a, b) in zip(parts, done):
+            if progress is not None:
+                progress(b - a)
+            yield part
 
 
 def run_paths(feed, strategy, fill_model, *, paths: int, seed: int = 0, latency_s: float = 0.0,

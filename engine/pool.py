@@ -21,6 +21,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+#: Seconds to wait for terminated workers, and then for the pool's manager thread, to finish.
+SHUTDOWN_WAIT_S = 5.0
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 #: How often a worker checks that its parent is still alive, seconds.
 PARENT_CHECK_S = 0.2
 
@@ -34,6 +37,7 @@ def _watch_parent(parent: int) -> None:
 def _init_worker(parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # the parent stops the pool
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a forked worker must not run the parent's SIGTERM handler
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent while it started us
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
@@ -51,9 +55,20 @@ class WorkerPool:
         self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                                            initargs=(os.getpid(),))
         self.slots = workers
+        self._started = False
 
     def submit(self, fn: Callable, *args) -> concurrent.futures.Future:
-        return self.pool.submit(fn, *args)
+        if self._started:
+            return self.pool.submit(fn, *args)
+        # The first submit starts the workers. Ctrl-C or SIGTERM landing in a worker before its initializer ran
+        # would kill it and break the pool, so the signals stay blocked (held, not lost) until it has run.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            future = self.pool.submit(fn, *args)
+            self._started = True
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        return future
 
     @staticmethod
     def first_done(futures) -> set:
@@ -62,10 +77,25 @@ class WorkerPool:
 
     def close(self, interrupted: bool) -> None:
         """Shut the pool down; ``interrupted``: terminate the workers now, dropping the work in flight."""
-        if interrupted:
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-        self.pool.shutdown(wait=not interrupted, cancel_futures=True)
+        if not interrupted:
+            self.pool.shutdown(wait=True)
+            return
+        # concurrent.futures has no "stop now": terminate the workers ourselves. A worker killed while sending a
+        # result leaves the pool's manager thread waiting for the rest of the message, and the interpreter then
+        # waits for that thread at exit, forever. Closing our copy of the result pipe's writing end (the workers'
+        # copies died with them) ends that wait: the manager sees a broken pool and cleans up.
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        manager = getattr(self.pool, "_executor_manager_thread", None)
+        results = getattr(self.pool, "_result_queue", None)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(SHUTDOWN_WAIT_S)
+        if results is not None:
+            results._writer.close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            manager.join(SHUTDOWN_WAIT_S)
 
     def ordered(self, fn: Callable, tasks: Iterable[tuple], window: int | None = None) -> Iterator:
         """Yield ``fn(*task)`` for each task, in the tasks' order, with at most ``window`` (default twice the

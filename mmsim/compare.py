@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
+from contextlib import ExitStack, closing
 from pathlib import Path
 
 import attrs
@@ -82,8 +82,10 @@ def compare(feed, strategies: Sequence, fill_model, *, paths: int, seed: int, la
         with ExitStack() as files:
             ledger_file = files.enter_context(LedgerWriter(folder)) if folder else None
             per_path_file = files.enter_context(ParquetAppender(folder / PATHS_FILE)) if folder else None
-            for part in iter_ledgers(feed, strategy, fill_model, paths=paths, seed=seed, latency_s=latency_s,
-                                     fees=fees, workers=workers, progress=progress):
+            parts = files.enter_context(closing(iter_ledgers(  # closed on any error: the workers stop at once
+                feed, strategy, fill_model, paths=paths, seed=seed, latency_s=latency_s, fees=fees, workers=workers,
+                progress=progress)))
+            for part in parts:
                 per_path = path_metrics(part)
                 summary.add(per_path)
                 if folder:

@@ -11,6 +11,7 @@ around the reservation price) and ``symmetric`` (the inventory strategy's time-a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 
 import attrs
 
@@ -118,10 +119,11 @@ def run_paper(gammas: Sequence[float] = PAPER_GAMMAS, *, paths: int = 1000, seed
                     summary = summarize(run_vectorised(market, strategy, fill_model, draws=draws).per_path())
                 else:  # task by task, so that memory stays bounded whatever the number of paths
                     running = RunningSummary()
-                    for part in iter_ledgers(event_market, Retimed(strategy, requote_on_tick=True,
-                                                                   requote_on_fill=False),
-                                             fill_model, paths=paths, seed=seed, workers=workers, progress=progress):
-                        running.add(path_metrics(part))
+                    retimed = Retimed(strategy, requote_on_tick=True, requote_on_fill=False)
+                    with closing(iter_ledgers(event_market, retimed, fill_model, paths=paths, seed=seed,
+                                              workers=workers, progress=progress)) as parts:
+                        for part in parts:
+                            running.add(path_metrics(part))
                     summary = running.summary()
                 rows.append(_row(gamma, name, fill, summary))
     return rows
