@@ -4,6 +4,8 @@ and calibration of the model's inputs from market data or from a strategy's own 
 from engine import Ledger
 from analytics.attribution import attribute, attribution_summary
 from analytics.calibration import CalibratedParameters, Calibration, calibrate, load_calibration
+from analytics.quote_fills import QuoteCells, RateFit, fit_rates, hypothetical_cells
+from analytics.trade_depth import TradeDepthCalibration, calibrate_trade_depth
 from analytics.inference import Estimate, PairedBootstrap, mean_se
 from analytics.intensity import FillCheck, LeastSquaresFit, fill_check, fit_depth_least_squares, fit_depth_mle
 from analytics.markouts import adverse_selection_cost, markout_curve, markouts
@@ -17,9 +19,9 @@ from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_v
 
 __all__ = [
     "Analysis", "CalibratedParameters", "Calibration", "Estimate", "FillCheck", "IntensityFit", "LeastSquaresFit",
-    "Ledger", "PairedBootstrap", "SweepConfig", "VolatilityEstimate",
+    "Ledger", "PairedBootstrap", "QuoteCells", "RateFit", "SweepConfig", "TradeDepthCalibration", "VolatilityEstimate",
     "adverse_selection_cost", "analyse", "attribute", "attribution_summary", "build_report", "build_sweep_report",
-    "calibrate",
+    "calibrate", "calibrate_trade_depth", "fit_rates", "hypothetical_cells",
     "ewma_volatility", "fill_check", "fit_depth_least_squares", "fit_depth_mle", "fit_own_fills",
     "inventory_distribution", "load_calibration", "markout_curve", "markouts", "max_drawdown", "mean_se",
     "parse_grid", "path_metrics", "path_risk", "quote_exposures", "realised_volatility", "rebuild_report",

@@ -90,8 +90,28 @@ def maximize(loglik: LogLik, theta0, *, what: str, max_iter: int = 200) -> tuple
     return theta, value, hess, iteration
 
 
+class ExponentialLaw:
+    """What every fit of ``A exp(-k x)`` offers, given ``A``, ``k``, ``k_se`` and ``cov``, the covariance of
+    ``(ln A, k)``: intervals and the fitted rate."""
+
+    @property
+    def A_ci95(self) -> tuple[float, float]:
+        """95% interval for ``A``, built on ``ln A`` (so it stays positive and is asymmetric)."""
+        half = Z95 * math.sqrt(self.cov[0, 0])
+        return self.A * math.exp(-half), self.A * math.exp(half)
+
+    @property
+    def k_ci95(self) -> tuple[float, float]:
+        """95% interval for ``k``: ``k -/+ 1.96 k_se``."""
+        return self.k - Z95 * self.k_se, self.k + Z95 * self.k_se
+
+    def rate(self, depth):
+        """``A exp(-k depth)``, per second per side."""
+        return self.A * np.exp(-self.k * np.asarray(depth, dtype=float))
+
+
 @attrs.frozen
-class IntensityFit:
+class IntensityFit(ExponentialLaw):
     """A fitted fill intensity ``lambda(delta) = A exp(-k delta)``.
 
     Attributes
@@ -136,21 +156,6 @@ class IntensityFit:
         A, k = math.exp(theta[0]), float(theta[1]) * k_scale
         return cls(A=A, k=k, A_se=A * math.sqrt(cov[0, 0]), k_se=math.sqrt(cov[1, 1]), cov=cov, loglik=float(value),
                    **info)
-
-    @property
-    def A_ci95(self) -> tuple[float, float]:
-        """95% interval for ``A``, built on ``ln A`` (so it stays positive and is asymmetric)."""
-        half = Z95 * math.sqrt(self.cov[0, 0])
-        return self.A * math.exp(-half), self.A * math.exp(half)
-
-    @property
-    def k_ci95(self) -> tuple[float, float]:
-        """95% interval for ``k``: ``k -/+ 1.96 k_se``."""
-        return self.k - Z95 * self.k_se, self.k + Z95 * self.k_se
-
-    def rate(self, depth):
-        """``A exp(-k depth)``, per second per side."""
-        return self.A * np.exp(-self.k * np.asarray(depth, dtype=float))
 
     def to_dict(self) -> dict:
         """The figures, for JSON."""

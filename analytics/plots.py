@@ -397,6 +397,27 @@ def calibration_fit(title: str, depth: np.ndarray, rate: np.ndarray, curves: Map
     return fig
 
 
+@_styled
+def quote_fill_rates(title: str, panels: Mapping[str, tuple[pd.DataFrame, np.ndarray, str]]) -> Figure:
+    """Fill rates of hypothetical quotes by offset, observed (with 2-SE bars) against the fitted exponential, one
+    log-scale panel each.
+
+    Parameters
+    ----------
+    panels : mapping
+        Panel title -> (level table with ``offset``, ``rate``, ``se``; the fitted rate at those offsets; the
+        x-axis label).
+    """
+    fig = _figure(4.2, 11.0)
+    for ax, (name, (levels, fitted, xlabel)) in zip(fig.subplots(1, len(panels)), panels.items()):
+        ax.errorbar(levels["offset"], levels["rate"], yerr=2 * levels["se"], fmt="o", markersize=3, color="0.3",
+                    label="observed (2 SE, clustered)")
+        ax.semilogy(levels["offset"], fitted, "-", color=colour(0), label="A exp(-k x)")
+        ax.set(xlabel=xlabel, ylabel="fill events per second per side", title=f"{title}: {name}")
+        ax.legend()
+    return fig
+
+
 def tick_text(value) -> str:
     """A grid value as an axis label: floats compactly (%g), anything else as is."""
     return f"{value:g}" if isinstance(value, float) else str(value)

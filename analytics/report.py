@@ -428,10 +428,33 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     options = summary.get("report") or {}
     if not isinstance(options, dict):
         raise DataError(f"{summary_path}: 'report' must be an object")
+    for key, kind in _SAVED_OPTIONS.items():
+        value = options.get(key)
+        if value is not None and not _is(value, kind):
+            raise DataError(f"{summary_path}: 'report' field {key!r} is {value!r}: expected {kind}")
+    config = summary.get("config") or {}
+    if not isinstance(config, dict):
+        raise DataError(f"{summary_path}: 'config' must be an object")
     # A large run's report is drawn from its first paths ("paths"): read only those.
     results = [(str(r["strategy"]), Ledger.load(directory / str(r["strategy"]), paths=options.get("paths")))
                for r in rows]
-    return results, options, summary.get("config") or {}
+    return results, options, config
+
+
+#: The report options summary.json may hold, and what each must be (any may be null).
+_SAVED_OPTIONS = {"clock": "text", "title": "text", "cap": "a number", "interval": "a number",
+                  "horizons": "a list of numbers", "paths": "a whole number"}
+
+
+def _is(value, kind: str) -> bool:
+    """Whether a value read from JSON is ``kind``: text, a number (not a boolean) or a list of numbers."""
+    if kind == "a list of numbers":
+        return isinstance(value, list) and all(_is(v, "a number") for v in value)
+    if kind == "a number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "a whole number":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    return isinstance(value, str)
 
 
 def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], None] | None = None) -> Path:
@@ -444,9 +467,11 @@ def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], 
         As for :func:`load_results`.
     """
     results, options, config = load_results(directory)
-    known = {"clock", "cap", "title", "horizons", "interval"}
-    return build_report(results, directory, config=config, progress=progress,
-                        **{k: v for k, v in options.items() if k in known})
+    try:
+        return build_report(results, directory, config=config, progress=progress,
+                            **{k: v for k, v in options.items() if k in _SAVED_OPTIONS})
+    except ConfigError as exc:  # saved options out of range (a clock that is not one), a ledger without marks
+        raise DataError(f"{directory}: {exc}") from None
 
 
 #: Metrics drawn as heatmaps in a sweep report.

@@ -9,7 +9,8 @@ from engine.errors import ConfigError, DataError, MmsimError, StrategyError
 from engine.fills import ExponentialFills, StepFills
 from engine.ledger import Ledger
 from engine.montecarlo import iter_ledgers, path_seed, run_paths
-from engine.protocols import Feed, FillModel, StrategyProtocol
+from engine.fill_model import FillModel, FillRun, RestingQuote
+from engine.protocols import Feed, StrategyProtocol
 from engine.replay_fills import TradeThroughFills
 from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
 from engine.simulation import Simulation, path_generators, strategy_name
@@ -21,7 +22,7 @@ __all__ = [
     "MARKET_DATA", "MARKET_ORDER", "QUOTE_LIVE", "SETTLE", "STRATEGY",
     "ConfigError", "DataError", "MmsimError", "StrategyError",
     "ExponentialFills", "StepFills",
-    "Feed", "FillModel", "StrategyProtocol",
+    "Feed", "FillModel", "FillRun", "RestingQuote", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
     "Scheduler", "Simulation", "TradeThroughFills", "iter_ledgers", "path_generators", "path_seed", "run_paths",
     "strategy_name",

@@ -11,12 +11,13 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, non_negative, positive
+from engine.fill_model import FillModel, FillRun
 from engine.scheduler import SETTLE
-from engine.types import ASK, BID, SELL
+from engine.types import SELL
 
 
 @attrs.frozen
-class ExponentialFills:
+class ExponentialFills(FillModel):
     """Exact in continuous time: a market order that reaches depth ``D`` from the mid fills our quote at depth
     ``delta`` when ``D >= delta``.
 
@@ -25,24 +26,28 @@ class ExponentialFills:
     on the wrong side of the mid (``delta < 0``) fills on every order. A market order fills at most its size.
     """
 
-    def attach(self, sim, rng: np.random.Generator) -> None:
-        """Nothing to prepare: the model has no state."""
+    def attach(self, sim, rng: np.random.Generator) -> FillRun:
+        """The run's hooks (the model has no state of its own)."""
+        return _ExponentialRun(sim)
 
-    def on_market_order(self, sim, side: int, size: float, depth: float | None, price: float | None) -> None:
+
+class _ExponentialRun(FillRun):
+    def on_market_order(self, side: int, size: float, depth: float | None, price: float | None) -> None:
         if depth is None:
             raise ConfigError("ExponentialFills needs market orders that carry a depth (a synthetic feed)")
+        sim = self.sim
         if side == SELL:
             bid = sim.bid
-            if bid is not None and depth >= sim.state.mid - bid:
-                sim.execute(BID, size)
+            if bid is not None and depth >= sim.state.mid - bid.price:
+                bid.execute(size)
         else:
             ask = sim.ask
-            if ask is not None and depth >= ask - sim.state.mid:
-                sim.execute(ASK, size)
+            if ask is not None and depth >= ask.price - sim.state.mid:
+                ask.execute(size)
 
 
 @attrs.frozen
-class StepFills:
+class StepFills(FillModel):
     """The time-stepped recipe of Avellaneda and Stoikov (2008): at the end of each step of length ``dt``, each
     side of the quote that rested through the step fills (whole) with probability ``min(1, A exp(-k delta) dt)``,
     ``delta`` being its depth from the mid of that step. The two sides draw independently.
@@ -63,8 +68,8 @@ class StepFills:
     k: float = attrs.field(converter=float, validator=positive)
     dt: float = attrs.field(converter=float, validator=positive)
 
-    def attach(self, sim, rng: np.random.Generator) -> None:
-        """Schedule one settlement at the end of every step up to the horizon."""
+    def attach(self, sim, rng: np.random.Generator) -> FillRun:
+        """Schedule one settlement at the end of every step up to the horizon (market orders are ignored)."""
         horizon = sim.state.horizon
         if math.isinf(horizon):
             raise ConfigError("StepFills needs a feed with a finite horizon")
@@ -84,14 +89,12 @@ class StepFills:
             u_bid, u_ask = uniforms[i]
             # Draw both sides against the quotes that rested through the step, before either fill requotes.
             bid, ask = sim.bid, sim.ask
-            if bid is not None and u_bid < A_dt * exp(-k * (mid - bid)):
-                sim.execute(BID, sim.bid_left)
-            if ask is not None and u_ask < A_dt * exp(-k * (ask - mid)):
-                sim.execute(ASK, sim.ask_left)
+            if bid is not None and u_bid < A_dt * exp(-k * (mid - bid.price)):
+                bid.execute(bid.left)
+            if ask is not None and u_ask < A_dt * exp(-k * (ask.price - mid)):
+                ask.execute(ask.left)
             if i + 1 < steps:
                 schedule(times[i + 1], SETTLE, settle, i + 1)
 
         schedule(times[0], SETTLE, settle, 0)
-
-    def on_market_order(self, sim, side: int, size: float, depth: float | None, price: float | None) -> None:
-        """Ignored: fills come from the steps."""
+        return FillRun(sim)

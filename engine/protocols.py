@@ -1,8 +1,9 @@
-"""The plug-in protocols: what a feed, a fill model and a strategy must provide to the simulation.
+"""The plug-in protocols: what a feed and a strategy must provide to the simulation.
 
 They are structural (``typing.Protocol``): any object with these methods plugs in, no base class needed. Feeds
-and fill models are immutable configurations shared by every path of a Monte Carlo run; whatever state one run
-needs lives in the :class:`~engine.simulation.Simulation` or in closures created by ``attach``.
+are immutable configurations shared by every path of a Monte Carlo run; whatever state one run needs lives in
+the :class:`~engine.simulation.Simulation` or in closures created by ``attach``. Fill models subclass
+:class:`engine.fill_model.FillModel`, whose runs keep their own state.
 """
 
 from __future__ import annotations
@@ -24,20 +25,6 @@ class Feed(Protocol):
         """Set ``sim.state.horizon``, schedule the feed's events on ``sim.scheduler`` and give the first mid
         with ``sim.set_mid`` (or ``sim.set_book``). Events then call ``sim.set_mid``, ``sim.set_book`` and
         ``sim.market_order``."""
-
-
-@runtime_checkable
-class FillModel(Protocol):
-    """Decides when the strategy's resting quotes fill."""
-
-    def attach(self, sim: Simulation, rng: np.random.Generator) -> None:
-        """Prepare one run (a time-stepped model schedules its steps here)."""
-
-    def on_market_order(self, sim: Simulation, side: int, size: float, depth: float | None,
-                        price: float | None) -> None:
-        """Match one market order (``side`` is the aggressor's, BUY or SELL) against ``sim``'s resting quotes,
-        calling ``sim.execute`` for what fills. Synthetic orders give the ``depth`` they reach from the mid,
-        historical trades their ``price``."""
 
 
 @runtime_checkable

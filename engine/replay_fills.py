@@ -16,7 +16,8 @@ The rules (and why) are written out in ``docs/replay.md``; in short:
   when the level's displayed size falls below it; if the level empties (the best moves past it), nothing is
   ahead.
 * **Book through.** If the opposite best price moves to or through our resting price (a new sell order at or
-  below our bid), that order would have traded with us: our whole remaining quote fills at our price.
+  below our bid), that order would have traded with us: our quote fills at our price by the displayed size that
+  newly appeared at or through it, never more (no phantom fills: a one-share order fills one share).
 * **Exchange rules when a quote goes live** (after the order-entry latency): prices go to the tick grid, a bid
   down and an ask up, and the quote is post-only, never at or through the opposite best: ``post_only="clamp"``
   moves the side to one tick inside the opposite best (the exchange's price slide), ``"withdraw"`` drops it.
@@ -35,7 +36,8 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, one_of, positive
-from engine.types import ASK, BID, SELL
+from engine.fill_model import HIDDEN_EXECUTED, FillModel, FillRun
+from engine.types import SELL
 
 QueueRule = Literal["conservative", "touch"]
 PostOnly = Literal["clamp", "withdraw"]
@@ -46,8 +48,8 @@ _ceil = math.ceil
 
 
 @attrs.frozen
-class TradeThroughFills:
-    """Fill resting quotes from a replayed tick feed (see the module docstring for the rules).
+class TradeThroughFills(FillModel):
+    """Fill resting quotes from a replayed level-1 feed (see the module docstring for the rules).
 
     Parameters
     ----------
@@ -63,61 +65,33 @@ class TradeThroughFills:
     Notes
     -----
     Needs a feed that calls ``sim.set_book`` with prices and sizes and ``sim.market_order`` with a ``price``
-    (:class:`feeds.ReplayFeed`). Counters of what the model did are in ``sim.fill_state.stats`` after a run.
+    (:class:`feeds.ReplayFeed`). Counters of what the model did are in ``sim.fills.stats`` after a run.
     """
 
     tick_size: float = attrs.field(converter=float, validator=positive)
     queue: QueueRule = attrs.field(default="conservative", validator=one_of("conservative", "touch"))
     post_only: PostOnly = attrs.field(default="clamp", validator=one_of("clamp", "withdraw"))
 
-    def attach(self, sim, rng: np.random.Generator) -> None:
-        """Give ``sim`` a fresh queue book for this run (in ``sim.fill_state``)."""
-        sim.fill_state = _QueueBook(self.tick_size, self.queue == "touch", self.post_only == "withdraw")
-
-    def on_quote_live(self, sim, entry: tuple) -> tuple | None:
-        """Apply the exchange's rules to a quote that reaches the market; set its queue position."""
-        return sim.fill_state.quote_live(sim, entry)
-
-    def on_book(self, sim) -> None:
-        """Update queue positions and fill quotes the book moved through."""
-        sim.fill_state.book(sim)
-
-    def on_market_order(self, sim, side: int, size: float, depth: float | None, price: float | None) -> None:
-        """Match one historical trade (aggressor ``side``, ``size`` at ``price``) against our quotes."""
-        if price is None:
-            raise ConfigError("TradeThroughFills needs trades that carry a price (a replay feed)")
-        sim.fill_state.trade(sim, side, size, price)
+    def attach(self, sim, rng: np.random.Generator) -> FillRun:
+        """A fresh level-1 queue book for one run."""
+        return LevelOneRun(sim, self.tick_size, self.queue == "touch", self.post_only == "withdraw")
 
 
-class _QueueBook:
-    """Per-run state: the live quote's grid prices, the displayed size ahead of each side, and counters."""
+class ExchangeRun(FillRun):
+    """What every replay model shares: the exchange's rules when a quote goes live (tick grid, post-only, an
+    unchanged requote sends nothing); a subclass sets its queue state in :meth:`joined`."""
 
-    __slots__ = ("tick", "inv_tick", "eps", "touch", "withdraw", "bid_n", "ask_n", "bid_ahead", "ask_ahead",
-                 "quotes_sent", "quotes_unchanged", "post_only_clamped", "post_only_withdrawn", "fills_through",
-                 "fills_at_price", "fills_book_through")
-
-    def __init__(self, tick: float, touch: bool, withdraw: bool) -> None:
+    def __init__(self, sim, tick: float, withdraw: bool) -> None:
+        super().__init__(sim)
         self.tick = tick
         # Prices built as n / (1 / tick) when 1 / tick is a whole number give the same float as the data's
         # (for example 58533 / 100 == 585.33), which keeps the ledger's prices clean.
         inv = round(1.0 / tick)
         self.inv_tick = float(inv) if inv >= 1 and abs(inv * tick - 1.0) < 1e-9 else None
         self.eps = tick * 1e-6  # two prices within this are the same price
-        self.touch = touch
         self.withdraw = withdraw
-        self.bid_n = self.ask_n = None  # grid index of the live quote's prices
-        self.bid_ahead = self.ask_ahead = 0.0
-        self.quotes_sent = self.quotes_unchanged = self.post_only_clamped = self.post_only_withdrawn = 0
-        self.fills_through = self.fills_at_price = self.fills_book_through = 0
-
-    @property
-    def stats(self) -> dict[str, int]:
-        """Counters of the run: quotes sent and left unchanged, post-only corrections, fills by rule."""
-        return {name: getattr(self, name) for name in (
-            "quotes_sent", "quotes_unchanged", "post_only_clamped", "post_only_withdrawn", "fills_through",
-            "fills_at_price", "fills_book_through")}
-
-    # -- prices ------------------------------------------------------------------------------------------------
+        self.grid = {1: None, -1: None}  # grid index of the bid (1) and ask (-1) sent last
+        self.stats.update(quotes_sent=0, quotes_unchanged=0, post_only_clamped=0, post_only_withdrawn=0)
 
     def _price(self, n: int | None) -> float | None:
         if n is None:
@@ -127,25 +101,13 @@ class _QueueBook:
     def _post_only(self, slide_to: int) -> int | None:
         """A side that would be at or through the opposite best: slid to ``slide_to`` or withdrawn."""
         if self.withdraw:
-            self.post_only_withdrawn += 1
+            self.stats["post_only_withdrawn"] += 1
             return None
-        self.post_only_clamped += 1
+        self.stats["post_only_clamped"] += 1
         return slide_to
 
-    def _ahead_on_joining(self, price: float, best: float | None, best_size: float | None, sign: int) -> float:
-        """Displayed size ahead of a new order at ``price``; ``sign`` is +1 for a bid, -1 for an ask."""
-        if self.touch or best is None or best != best:
-            return 0.0
-        gap = sign * (price - best)
-        if gap > self.eps:
-            return 0.0  # improves the best: first in line
-        if gap >= -self.eps:
-            return best_size if best_size is not None and best_size == best_size else _INF
-        return _INF  # behind the best: unknown until the level becomes the best
-
-    # -- hooks -------------------------------------------------------------------------------------------------
-
-    def quote_live(self, sim, entry: tuple) -> tuple | None:
+    def on_quote_live(self, entry: tuple) -> tuple | None:
+        sim = self.sim
         state = sim.state
         if sim.scheduler.now > state.horizon:  # the data has ended: nothing left to quote against
             return None
@@ -162,83 +124,128 @@ class _QueueBook:
             best = state.best_bid
             if best is not None and na * tick <= best + self.eps:
                 na = self._post_only(round(best / tick) + 1)
-        # A side whose price is unchanged keeps its place in the queue (its size is set to the new size).
-        same_bid = nb == self.bid_n if sim.bid is not None else nb is None
-        same_ask = na == self.ask_n if sim.ask is not None else na is None
-        if same_bid and same_ask and (nb is None or sim.bid_left == bid_size) and (
-                na is None or sim.ask_left == ask_size):
-            self.quotes_unchanged += 1
+        # Grid indices of the live sides (None when empty): an unchanged requote is found without building prices.
+        old_bid, old_ask = sim.bid, sim.ask
+        same_bid = nb == self.grid[1] if old_bid is not None else nb is None
+        same_ask = na == self.grid[-1] if old_ask is not None else na is None
+        if same_bid and same_ask and (nb is None or old_bid.left == bid_size) and (
+                na is None or old_ask.left == ask_size):
+            self.stats["quotes_unchanged"] += 1
             return None
-        bid, ask = self._price(nb), self._price(na)
+        # An unchanged price is the live quote's own float, so the simulation keeps that side's queue place.
+        bid = old_bid.price if same_bid and nb is not None else self._price(nb)
+        ask = old_ask.price if same_ask and na is not None else self._price(na)
         if nb is not None and not same_bid:
-            self.bid_ahead = self._ahead_on_joining(bid, state.best_bid, state.best_bid_size, 1)
+            self.joined(1, bid)
         if na is not None and not same_ask:
-            self.ask_ahead = self._ahead_on_joining(ask, state.best_ask, state.best_ask_size, -1)
-        self.bid_n, self.ask_n = nb, na
-        self.quotes_sent += 1
+            self.joined(-1, ask)
+        self.grid[1], self.grid[-1] = nb, na
+        self.stats["quotes_sent"] += 1
         return bid, ask, bid_size, ask_size
 
-    def book(self, sim) -> None:
+    def joined(self, side: int, price: float) -> None:
+        """A side goes live at a new ``price`` (at the back of its queue): set its queue state."""
+
+
+class LevelOneRun(ExchangeRun):
+    """One run of :class:`TradeThroughFills`: the displayed size ahead of each side, and what was shown through
+    each side's price (so a book-through fill never counts the same displayed size twice)."""
+
+    def __init__(self, sim, tick: float, touch: bool, withdraw: bool) -> None:
+        super().__init__(sim, tick, withdraw)
+        self.touch = touch
+        self.ahead = {1: 0.0, -1: 0.0}  # displayed size ahead of our bid (1) and ask (-1)
+        self.shown_through = {1: 0.0, -1: 0.0}  # opposite displayed size at or through our bid / ask, last seen
+        self.stats.update(fills_at_price=0, fills_book_through=0)
+
+    def joined(self, side: int, price: float) -> None:
+        state = self.sim.state
+        if side == 1:
+            best, best_size = state.best_bid, state.best_bid_size
+        else:
+            best, best_size = state.best_ask, state.best_ask_size
+        self.ahead[side] = self._ahead_on_joining(price, best, best_size, side)
+        self.shown_through[side] = 0.0  # post-only: nothing is shown through a quote that goes live
+
+    def _ahead_on_joining(self, price: float, best: float | None, best_size: float | None, sign: int) -> float:
+        """Displayed size ahead of a new order at ``price``; ``sign`` is +1 for a bid, -1 for an ask."""
+        if self.touch or best is None or best != best:
+            return 0.0
+        gap = sign * (price - best)
+        if gap > self.eps:
+            return 0.0  # improves the best: first in line
+        if gap >= -self.eps:
+            return best_size if best_size is not None and best_size == best_size else _INF
+        return _INF  # behind the best: unknown until the level becomes the best
+
+    def on_book(self) -> None:
+        """Fill a quote by new size shown at or through its price (it would have traded with us, up to its
+        size), else update the queue ahead of it. Written out per side: this runs on every book change."""
+        sim = self.sim
         state = sim.state
         eps = self.eps
-        bid = sim.bid
-        if bid is not None:
-            if state.best_ask <= bid + eps:
-                self.fills_book_through += 1
-                sim.execute(BID, sim.bid_left)
-            elif not self.touch:
+        quote = sim.bid
+        if quote is not None:
+            price, size = quote.price, state.best_ask_size
+            shown = size if state.best_ask <= price + eps and size == size else 0.0
+            if shown != self.shown_through[1]:
+                brought = shown - self.shown_through[1]
+                self.shown_through[1] = shown
+                if brought > 0.0:
+                    self.stats["fills_book_through"] += 1
+                    self.fill(quote, brought, True)
+            if shown == 0.0 and not self.touch:
                 best = state.best_bid
-                if best < bid - eps:
-                    self.bid_ahead = 0.0  # our level is empty in the data: we are alone there
-                elif best <= bid + eps:
-                    size = state.best_bid_size
-                    if size < self.bid_ahead:  # cancels come from behind us unless the level is thinner
-                        self.bid_ahead = size
-        ask = sim.ask
-        if ask is not None:
-            if state.best_bid >= ask - eps:
-                self.fills_book_through += 1
-                sim.execute(ASK, sim.ask_left)
-            elif not self.touch:
+                if best < price - eps:
+                    self.ahead[1] = 0.0  # our level is empty in the data: we are alone there
+                elif best <= price + eps and state.best_bid_size < self.ahead[1]:
+                    self.ahead[1] = state.best_bid_size  # cancels come from behind us unless the level is thinner
+        quote = sim.ask
+        if quote is not None:
+            price, size = quote.price, state.best_bid_size
+            shown = size if state.best_bid >= price - eps and size == size else 0.0
+            if shown != self.shown_through[-1]:
+                brought = shown - self.shown_through[-1]
+                self.shown_through[-1] = shown
+                if brought > 0.0:
+                    self.stats["fills_book_through"] += 1
+                    self.fill(quote, brought, True)
+            if shown == 0.0 and not self.touch:
                 best = state.best_ask
-                if best > ask + eps:
-                    self.ask_ahead = 0.0
-                elif best >= ask - eps:
-                    size = state.best_ask_size
-                    if size < self.ask_ahead:
-                        self.ask_ahead = size
+                if best > price + eps:
+                    self.ahead[-1] = 0.0
+                elif best >= price - eps and state.best_ask_size < self.ahead[-1]:
+                    self.ahead[-1] = state.best_ask_size
 
-    def trade(self, sim, side: int, size: float, price: float) -> None:
+    def on_order(self, kind: int, side: int, price: float, size: float, seq: int) -> None:
+        """A hidden execution (from a full-depth feed) fills a quote it went through, by its size; at our price
+        it fills nothing and leaves the queue ahead as it was."""
+        if kind != HIDDEN_EXECUTED:
+            return
+        quote = self.sim.bid if side == 1 else self.sim.ask
+        if quote is not None and side * (price - quote.price) < -self.eps:
+            self.fill(quote, size, True)
+
+    def on_market_order(self, side: int, size: float, depth: float | None, price: float | None) -> None:
+        """Match one historical trade (aggressor ``side``, ``size`` at ``price``) against our quotes."""
+        if price is None:
+            raise ConfigError("TradeThroughFills needs trades that carry a price (a replay feed)")
+        quote = self.sim.bid if side == SELL else self.sim.ask
+        if quote is None:
+            return
+        gap = quote.side * (price - quote.price)  # > 0: the print is better for us than our price
         eps = self.eps
-        if side == SELL:  # hits bids
-            bid = sim.bid
-            if bid is None or price > bid + eps:
-                return
-            if price < bid - eps:
-                self.bid_ahead = 0.0
-                self.fills_through += 1
-                sim.execute(BID, size)
-                return
-            ahead = self.bid_ahead
-            if ahead >= size:
-                self.bid_ahead = ahead - size
-                return
-            self.bid_ahead = 0.0
-            self.fills_at_price += 1
-            sim.execute(BID, size - ahead)
-        else:  # a buy lifts asks
-            ask = sim.ask
-            if ask is None or price < ask - eps:
-                return
-            if price > ask + eps:
-                self.ask_ahead = 0.0
-                self.fills_through += 1
-                sim.execute(ASK, size)
-                return
-            ahead = self.ask_ahead
-            if ahead >= size:
-                self.ask_ahead = ahead - size
-                return
-            self.ask_ahead = 0.0
-            self.fills_at_price += 1
-            sim.execute(ASK, size - ahead)
+        if gap > eps:
+            return
+        q = quote.side
+        if gap < -eps:
+            self.ahead[q] = 0.0
+            self.fill(quote, size, True)
+            return
+        ahead = self.ahead[q]
+        if ahead >= size:
+            self.ahead[q] = ahead - size
+            return
+        self.ahead[q] = 0.0
+        self.stats["fills_at_price"] += 1
+        self.fill(quote, size - ahead, False)

@@ -78,6 +78,14 @@ class Scheduler:
         """Return the time of the next event, or ``inf`` when none is scheduled."""
         return self._heap[0][0] if self._heap else math.inf
 
+    def comes_first(self, time: float, priority: int) -> bool:
+        """Whether an event at ``(time, priority)`` would run before every event scheduled now: a source of
+        events may then run it at once (setting :attr:`now`) instead of scheduling it."""
+        if not self._heap:
+            return True
+        top = self._heap[0]
+        return time < top[0] or (time == top[0] and priority < top[1])
+
     def step(self) -> None:
         """Process the next event.
 

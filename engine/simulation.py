@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
 from engine.errors import ConfigError, StrategyError, check_non_negative
 from engine.ledger import Ledger
-from engine.protocols import Feed, FillModel, StrategyProtocol
+from engine.fill_model import FillModel, FillRun, RestingQuote
+from engine.protocols import Feed, StrategyProtocol
 from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
-from engine.types import BID, Fees, Fill, MarketState, Quote
+from engine.types import ASK, BID, Fees, Fill, MarketState, Quote
 
 _NAN = math.nan
 _isfinite = math.isfinite
@@ -54,12 +56,15 @@ class Simulation:
     strategy : Strategy
         Object with ``quote(state)``, ``on_fill(fill)`` and the ``requote_*`` settings.
     fill_model : FillModel
-        Decides when resting quotes fill.
+        Decides when resting quotes fill (see :mod:`engine.fill_model`).
     seed : int, SeedSequence or None
         Seeds the path's random numbers.
     latency_s : float
         Order-entry latency in the feed's time unit: a new quote becomes live this long after the strategy sends
         it, and until then market orders meet the quote that was live before.
+    feed_latency_s : float
+        Market-data latency in the feed's time unit: the strategy sees the market (mid, best prices and sizes)
+        as it was this long ago. Fills still happen on the market's clock, against the market as it is.
     fees : Fees
         Charged on every fill.
     ledger : Ledger, optional
@@ -67,35 +72,39 @@ class Simulation:
     path : int
         Path number written in every ledger row.
 
+    Attributes
+    ----------
+    bid, ask : RestingQuote or None
+        The live quote, one object per side (``None`` when the side is empty).
+    fills : FillRun
+        The fill model's state for this run (its counters are in ``fills.stats``).
+
     Notes
     -----
-    Feeds and fill models drive the run through :meth:`set_mid`, :meth:`set_book`, :meth:`market_order` and
-    :meth:`execute`. The order of events at one instant is given in :mod:`engine.scheduler`.
-
-    A fill model may define two optional hooks, looked up once here (a model without them costs nothing):
-    ``on_quote_live(sim, entry)`` is called when a quote ``entry = (bid, ask, bid_size, ask_size)`` reaches the
-    market (after the latency) and returns the entry that goes live, possibly changed (tick grid, post-only), or
-    ``None`` to send nothing; ``on_book(sim)`` is called by :meth:`set_book` after the new best prices and sizes
-    are in ``sim.state`` and before the mid moves. Per-run state of such a model goes in :attr:`fill_state`.
+    Feeds drive the run through :meth:`set_mid`, :meth:`set_book`, :meth:`market_order` and :meth:`order_event`;
+    the fill model's run (:class:`engine.fill_model.FillRun`) sees them through its hooks and fills the resting
+    quotes with ``RestingQuote.execute``. The order of events at one instant is given in :mod:`engine.scheduler`.
     """
 
     def __init__(self, feed: Feed, strategy: StrategyProtocol, fill_model: FillModel, *, seed=None,
-                 latency_s: float = 0.0, fees: Fees = Fees(), ledger: Ledger | None = None, path: int = 0) -> None:
+                 latency_s: float = 0.0, feed_latency_s: float = 0.0, fees: Fees = Fees(),
+                 ledger: Ledger | None = None, path: int = 0) -> None:
+        if not isinstance(fill_model, FillModel):
+            raise ConfigError(f"fill_model must be an engine.FillModel, got {type(fill_model).__name__}")
         self.feed = feed
         self.strategy = strategy
         self.fill_model = fill_model
         self.latency_s = check_non_negative("latency_s", latency_s)
+        self.feed_latency_s = check_non_negative("feed_latency_s", feed_latency_s)
         self.fees = fees
         self.ledger = Ledger() if ledger is None else ledger
         self.path = int(path)
         self.feed_rng, self.fill_rng = path_generators(seed)
         self.scheduler = Scheduler()
         self.state = MarketState()
-        # The resting quote: price (None when the side is empty) and size still unfilled.
-        self.bid: float | None = None
-        self.ask: float | None = None
-        self.bid_left = 0.0
-        self.ask_left = 0.0
+        self.bid: RestingQuote | None = None
+        self.ask: RestingQuote | None = None
+        self.fills: FillRun = FillRun(self)  # no-op hooks until run() attaches the model
         self.fill_count = 0
         self._quote_requested = False
         self._started = False
@@ -111,19 +120,18 @@ class Simulation:
         self._append_mark = self.ledger.mark_rows.append
         self._append_fill = self.ledger.fill_rows.append
         self._append_quote = self.ledger.quote_rows.append
-        # Optional replay hooks: resolved once, so the synthetic path never tests for them.
-        self.fill_state = None
-        self._on_book = getattr(fill_model, "on_book", None)
-        self._on_quote_live = getattr(fill_model, "on_quote_live", None)
-        if self._on_quote_live is not None:
-            self._go_live = self._go_live_hooked
+        # With market-data latency the strategy quotes from a delayed copy of the market (see _seen_state).
+        self._view = self.state if self.feed_latency_s == 0.0 else MarketState()
+        self._seen: deque = deque()  # (time, mid, best_bid, best_ask, best_bid_size, best_ask_size), oldest first
+        self._instant = _NAN  # time of the last book change, and the best prices before that instant's changes
+        self._touch_bid = self._touch_ask = None
 
     # -- running -----------------------------------------------------------------------------------------------
 
     def run(self) -> Ledger:
         """Run the path to the feed's horizon and return the ledger (with a final mark at the horizon)."""
         self.feed.attach(self, self.feed_rng)
-        self.fill_model.attach(self, self.fill_rng)
+        self.fills = self.fill_model.attach(self, self.fill_rng)
         if self._requote_interval is not None:
             self.scheduler.schedule(self.scheduler.now, STRATEGY, self._on_timer)
         horizon = self.state.horizon
@@ -144,47 +152,59 @@ class Simulation:
         state.mid = mid
         # _mark() written out: this runs on every tick.
         self._append_mark((self.path, now, mid, state.inventory, state.cash, state.cash + state.inventory * mid))
-        if self._requote_on_tick or not self._started:
+        if self._view is not state:
+            self._seen.append((now, mid, state.best_bid, state.best_ask, state.best_bid_size, state.best_ask_size))
+            if self._requote_on_tick or not self._started:
+                self._started = True
+                self.scheduler.schedule(now + self.feed_latency_s, STRATEGY, self._request_seen)
+        elif self._requote_on_tick or not self._started:
             self._started = True
             self.request_quote()
 
     def set_book(self, best_bid: float, best_ask: float, bid_size: float = _NAN, ask_size: float = _NAN) -> None:
         """The market's best bid and ask (and the sizes displayed there, when known) change now; the mid becomes
-        their average. The fill model's ``on_book`` hook, if any, sees the new book before the mid moves."""
+        their average. The fill model's ``on_book`` hook sees the new book before the mid moves."""
         state = self.state
+        now = self.scheduler.now
+        if now != self._instant:  # the first book change of this instant: keep the touch it started with
+            self._instant = now
+            self._touch_bid, self._touch_ask = state.best_bid, state.best_ask
         state.best_bid = best_bid
         state.best_ask = best_ask
         state.best_bid_size = bid_size
         state.best_ask_size = ask_size
-        if self._on_book is not None:
-            self._on_book(self)
+        self.fills.on_book()
         mid = 0.5 * (best_bid + best_ask)
         if mid != state.mid:
             self.set_mid(mid)
+        elif self._view is not state:
+            self._seen.append((now, mid, best_bid, best_ask, bid_size, ask_size))
 
     def market_order(self, side: int, size: float, depth: float | None = None, price: float | None = None) -> None:
         """A market order of ``size`` by an aggressor on ``side`` (BUY or SELL) arrives now."""
-        self.fill_model.on_market_order(self, side, size, depth, price)
+        self.fills.on_market_order(side, size, depth, price)
 
-    # -- what fill models call ---------------------------------------------------------------------------------
+    def touch(self, side: int) -> float | None:
+        """The market's best price on ``side`` (BID or ASK) as this instant began, before any book change at it
+        (a sweep through several levels at one instant moves the best; this is where it started)."""
+        if self._instant == self.scheduler.now:
+            return self._touch_bid if side == BID else self._touch_ask
+        return self.state.best_bid if side == BID else self.state.best_ask
 
-    def execute(self, side: int, size: float) -> float:
-        """Fill up to ``size`` of our resting quote on ``side`` (BID or ASK) at its price; return the size filled."""
-        if side == BID:
-            price, left = self.bid, self.bid_left
-        else:
-            price, left = self.ask, self.ask_left
-        if price is None or left <= 0.0:
-            return 0.0
-        filled = size if size < left else left
-        left -= filled
-        if side == BID:
-            self.bid_left = left
-            if left <= 0.0:
-                self.bid = None
-        else:
-            self.ask_left = left
-            if left <= 0.0:
+    def order_event(self, kind: int, side: int, price: float, size: float, seq: int) -> None:
+        """An order-level event of a full-depth replay (see :meth:`engine.fill_model.FillRun.on_order`)."""
+        self.fills.on_order(kind, side, price, size, seq)
+
+    # -- what resting quotes call ------------------------------------------------------------------------------
+
+    def _record(self, quote: RestingQuote, filled: float) -> None:
+        """``quote`` (a side of our quote) just filled ``filled``: book it and tell the strategy."""
+        side, price = quote.side, quote.price
+        if quote.left <= 0.0:  # fully filled: the side is empty (unless a newer quote already replaced it)
+            if side == BID:
+                if self.bid is quote:
+                    self.bid = None
+            elif self.ask is quote:
                 self.ask = None
         state = self.state
         now = state.time = self.scheduler.now
@@ -202,7 +222,6 @@ class Simulation:
             raise StrategyError(f"strategy {self._name} raised in on_fill at t={now:.6g}: {exc!r}") from exc
         if self._requote_on_fill:
             self.request_quote()
-        return filled
 
     # -- quoting -----------------------------------------------------------------------------------------------
 
@@ -212,6 +231,21 @@ class Simulation:
             self._quote_requested = True
             scheduler = self.scheduler
             scheduler.schedule(scheduler.now, STRATEGY, self._requote)
+
+    def _request_seen(self, _=None) -> None:
+        self.request_quote()
+
+    def _seen_state(self, now: float) -> MarketState | None:
+        """The market as the strategy sees it at ``now`` with market-data latency (``None``: nothing seen yet)."""
+        seen, view, state = self._seen, self._view, self.state
+        cutoff = now - self.feed_latency_s
+        while len(seen) > 1 and seen[1][0] <= cutoff:
+            seen.popleft()
+        if not seen or seen[0][0] > cutoff:
+            return None
+        _, view.mid, view.best_bid, view.best_ask, view.best_bid_size, view.best_ask_size = seen[0]
+        view.time, view.horizon, view.inventory, view.cash = now, state.horizon, state.inventory, state.cash
+        return view
 
     def _on_timer(self, _=None) -> None:
         if self.scheduler.now > self.state.horizon:  # a replay ended after this tick was scheduled: stop
@@ -224,6 +258,10 @@ class Simulation:
         self._quote_requested = False
         state = self.state
         state.time = now = self.scheduler.now
+        if self._view is not state:
+            state = self._seen_state(now)
+            if state is None:
+                return
         try:
             quote = self.strategy.quote(state)
         except (Exception, SystemExit) as exc:
@@ -251,22 +289,31 @@ class Simulation:
         else:
             self._go_live(entry)
 
-    def _go_live_hooked(self, entry: tuple) -> None:
-        entry = self._on_quote_live(self, entry)
-        if entry is not None:
-            Simulation._go_live(self, entry)
-
     def _bad_quote(self, what: str) -> None:
         raise StrategyError(f"strategy {self._name} returned an invalid quote at t={self.scheduler.now:.6g}: {what}")
 
     def _go_live(self, entry: tuple) -> None:
+        entry = self.fills.on_quote_live(entry)
+        if entry is None:
+            return
         bid, ask, bid_size, ask_size = entry
-        self.bid, self.ask = bid, ask
-        self.bid_left = bid_size if bid is not None else 0.0
-        self.ask_left = ask_size if ask is not None else 0.0
         state = self.state
-        self._append_quote((self.path, self.scheduler.now, _NAN if bid is None else bid,
+        now = self.scheduler.now
+        self.bid = self._resting(self.bid, BID, bid, bid_size, now)
+        self.ask = self._resting(self.ask, ASK, ask, ask_size, now)
+        self._append_quote((self.path, now, _NAN if bid is None else bid,
                             _NAN if ask is None else ask, bid_size, ask_size, state.mid, state.inventory))
+
+    def _resting(self, old: RestingQuote | None, side: int, price: float | None, size: float,
+                 now: float) -> RestingQuote | None:
+        """The side that goes live: the old one with its new size if the price is unchanged (it keeps its place
+        in the queue), else a new one at the back of the queue at ``price``."""
+        if price is None:
+            return None
+        if old is not None and old.price == price:
+            old.left = size
+            return old
+        return RestingQuote(side, price, size, now, self._record)
 
     def _mark(self) -> None:
         state = self.state

@@ -99,9 +99,10 @@ def read_lobster(message_path: str | os.PathLike, orderbook_path: str | os.PathL
     return source
 
 
-def _csv_chunks(path: Path, columns: int | None, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _csv_chunks(path: Path, columns: int | None, chunk_rows: int, keep: int | None = None) -> Iterator[pd.DataFrame]:
     """Header-less chunks of ``columns`` fields (a message file); when None, the first line's count, which must be
-    a multiple of 4 (an order-book file has 4 columns per level)."""
+    a multiple of 4 (an order-book file has 4 columns per level). ``keep``: only the first ``keep`` columns are
+    converted."""
     with open(path, encoding="utf-8", errors="replace") as f:
         first = f.readline().strip()
     if not first:
@@ -115,7 +116,8 @@ def _csv_chunks(path: Path, columns: int | None, chunk_rows: int) -> Iterator[pd
         columns = found
         if columns % 4:
             raise row_error(path, 1, f"expected a multiple of 4 fields, found {columns}", header=False)
-    for _, chunk in csv_chunks(path, chunk_rows, header=False, names=range(columns)):
+    usecols = None if keep is None or keep >= columns else range(keep)
+    for _, chunk in csv_chunks(path, chunk_rows, header=False, names=range(columns), usecols=usecols):
         yield chunk
 
 
@@ -163,7 +165,8 @@ def _read(message: Path, book: Path, chunk_rows: int, strict: bool, stats: dict,
     last_time = -np.inf
     previous_top = np.full(4, np.nan)  # the book before the first message is unknown: its first top is new
     first_row = 1
-    pairs = zip_longest(_csv_chunks(message, len(MESSAGE_COLUMNS), chunk_rows), _csv_chunks(book, None, chunk_rows))
+    pairs = zip_longest(_csv_chunks(message, len(MESSAGE_COLUMNS), chunk_rows),
+                        _csv_chunks(book, None, chunk_rows, keep=4))
     for msg, top in pairs:
         n_msg, n_top = (0 if msg is None else len(msg)), (0 if top is None else len(top))
         if n_msg != n_top:

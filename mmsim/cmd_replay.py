@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from analytics.calibration import load_calibration
+from analytics.calibration import load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
-from engine import ConfigError, DataError, Fees, Simulation, TradeThroughFills
+from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThroughFills
 from engine.montecarlo import MAX_EVENTS_PER_PATH
-from feeds import QUOTE, TRADE, ReplayFeed, infer_tick_size
+from engine.queue_fills import QueueFills
+from feeds import QUOTE, TRADE, FrameSource, ReplayFeed, infer_tick_size
+from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
 from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                        user_strategy_params)
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
@@ -24,6 +28,7 @@ from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoi
                         load_user_strategy)
 
 MIN_SPREAD_TICKS = 2
+QUEUES = ("l3", "conservative", "touch")
 #: Seconds in a day: the span :func:`check_requote` budgets the requote timer for.
 DAY_S = 86_400.0
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
@@ -36,9 +41,10 @@ def add_parser(sub) -> None:
     p = sub.add_parser(
         "replay", help="replay real ticks against a strategy",
         description="Replay historical ticks (LOBSTER message + order-book files, or generic quotes and trades "
-                    "files) against a strategy's resting quotes: trade-through fills with queue position, "
-                    "order-entry latency, post-only quotes on the tick grid, fees. Prints pnl = spread_capture "
-                    "+ inventory_pnl - fees.")
+                    "files) against a strategy's resting quotes: our exact place in each queue from order ids "
+                    "(LOBSTER level 2 and deeper), or trade-through fills with an assumed queue (level 1), "
+                    "order-entry and market-data latency, post-only quotes on the tick grid, fees. Prints pnl = "
+                    "spread_capture + inventory_pnl - fees.")
     add_tick_arguments(p.add_argument_group("data"))
 
     s = p.add_argument_group("strategy")
@@ -48,20 +54,24 @@ def add_parser(sub) -> None:
     s.add_argument("--gamma", type=positive_float, default=0.001,
                    help="Avellaneda-Stoikov risk aversion per currency unit (default 0.001)")
     s.add_argument("--k", type=positive_float, default=None,
-                   help="fill-intensity decay per price unit (default: --calibration's, else 1 / the mean "
-                        "distance of the first chunk's trades from the mid)")
+                   help="fill-intensity decay per price unit (default: --calibration's, else measured on the "
+                        "warm-up by mmsim calibrate's estimator)")
     s.add_argument("--sigma", type=non_negative_float, default=None,
                    help="fixed volatility, price per sqrt(second) (default: realised, estimated online)")
     s.add_argument("--calibration", metavar="FILE",
-                   help="calibration.json written by mmsim calibrate: its k, and its sigma as the start of the "
-                        "online estimate (per-second units, the replay's clock)")
+                   help="calibration.json written by mmsim calibrate (of another day): its k, tick size and "
+                        "median spread as defaults, and its sigma as the start of the online estimate (per-second "
+                        "units, the replay's clock)")
+    s.add_argument("--warmup-min", type=non_negative_float, default=30.0,
+                   help="minutes at the start of the data that are replayed but not traded; defaults that come "
+                        "from the data (tick size, k, naive spread) are measured on them only (default 30)")
     s.add_argument("--horizon-s", type=positive_float, default=60.0,
                    help="Avellaneda-Stoikov rolling horizon, seconds (default 60)")
     s.add_argument("--sigma-window-s", type=positive_float, default=300.0,
                    help="time constant of the online volatility estimate, seconds (default 300)")
     s.add_argument("--spread", type=positive_float, default=None,
-                   help="naive strategies' total spread, price units (default: the first chunk's median quoted "
-                        f"spread on the tick grid, at least {MIN_SPREAD_TICKS} ticks)")
+                   help="naive strategies' total spread, price units (default: the median quoted spread of "
+                        f"--calibration or of the warm-up, on the tick grid, at least {MIN_SPREAD_TICKS} ticks)")
     s.add_argument("--max-inventory", type=positive_float, default=500.0,
                    help="inventory-capped strategy's limit on |q|, shares (default 500)")
     s.add_argument("--order-size", type=positive_float, default=100.0,
@@ -72,15 +82,20 @@ def add_parser(sub) -> None:
 
     m = p.add_argument_group("market rules")
     m.add_argument("--tick-size", type=positive_float, default=None,
-                   help="price grid (default: inferred from the first chunk's quotes)")
+                   help="price grid (default: --calibration's, else inferred from the warm-up's quotes)")
     m.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
                    help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
                         "drop it (withdraw)")
-    m.add_argument("--queue", choices=["conservative", "touch"], default="conservative",
-                   help="fill at our price only after the displayed size ahead has traded (conservative, "
-                        "default), or on any trade at our price (touch)")
+    m.add_argument("--queue", choices=QUEUES, default=None,
+                   help="l3: our exact place in the queue from the book rebuilt by order id (the default for "
+                        "LOBSTER files of level 2 and deeper); conservative: fill at our price only after the "
+                        "displayed size ahead has traded (the default for level-1 data); touch: on any trade at "
+                        "our price")
     m.add_argument("--latency-ms", type=non_negative_float, default=0.0,
                    help="order-entry latency, milliseconds (default 0)")
+    m.add_argument("--feed-latency-ms", type=non_negative_float, default=0.0,
+                   help="market-data latency, milliseconds (default 0): the strategy sees the book this late; "
+                        "fills happen on the exchange's clock")
     m.add_argument("--fee-bps", type=any_float, default=0.0,
                    help="fee per fill in basis points of value, negative for a rebate (default 0)")
     m.add_argument("--fee-per-share", type=any_float, default=0.0,
@@ -97,8 +112,9 @@ def add_parser(sub) -> None:
 # -- inputs ------------------------------------------------------------------------------------------------------
 
 def read_calibration(path: str) -> dict[str, float]:
-    """``A``, ``k`` and ``sigma`` from a ``calibration.json`` written by ``mmsim calibrate``
-    (:func:`analytics.load_calibration`), on replay's clock: seconds, the file's own unit, so nothing is scaled.
+    """``A``, ``k``, ``sigma``, the tick size and the median spread from a ``calibration.json`` written by
+    ``mmsim calibrate`` (:func:`analytics.load_calibration`), on replay's clock: seconds, the file's own unit, so
+    nothing is scaled.
 
     Raises
     ------
@@ -106,37 +122,80 @@ def read_calibration(path: str) -> dict[str, float]:
         As for :func:`analytics.load_calibration`: the file and the bad field are named.
     """
     params = load_calibration(path).in_time_unit(REPLAY_TIME_UNIT_S)
-    return {"k": params.k, "sigma": params.sigma, "A": params.A}
+    return {"k": params.k, "sigma": params.sigma, "A": params.A, "tick_size": params.tick_size,
+            "median_spread": params.median_spread}
 
 
-def _k_from_trade_depths(chunk) -> float:
-    """A quick k when none is given: under ``lambda(delta) = A exp(-k delta)`` the depth of trades from the mid
-    is Exponential(k), whose maximum-likelihood estimate is 1 / the mean depth. Uses one chunk (bounded memory);
-    ``mmsim calibrate``'s fit is the better source."""
-    kind = chunk["kind"].to_numpy()
-    mid = (0.5 * (chunk["bid"] + chunk["ask"])).where(kind == QUOTE).ffill().to_numpy()  # last quote's
-    is_trade = kind == TRADE
-    depth = np.abs(chunk["price"].to_numpy()[is_trade] - mid[is_trade])
-    depth = depth[np.isfinite(depth)]
-    mean = depth.mean() if len(depth) else 0.0
-    if not mean > 0:
-        raise ConfigError("cannot estimate k from the data (no trades away from the mid in the first chunk): "
-                          "give --k or --calibration")
-    return float(1.0 / mean)
+def warmup_rows(source, minutes: float) -> tuple[pd.DataFrame, float]:
+    """The rows of the first ``minutes`` of the data (those before its first time + ``minutes``), and that end
+    time: read chunk by chunk and no further, so the defaults do not depend on how the file is chunked.
+
+    Raises
+    ------
+    DataError
+        If the data have no rows.
+    ConfigError
+        If the warm-up covers all the data (nothing would be left to trade).
+    """
+    frames, end = [], None
+    for chunk in source.chunks():
+        if not len(chunk):
+            continue
+        ts = chunk["ts"].to_numpy()
+        if end is None:
+            end = float(ts[0]) + 60.0 * minutes
+        frames.append(chunk[ts < end])
+        if ts[-1] >= end:
+            return pd.concat(frames, ignore_index=True), end
+    if end is None:
+        raise DataError(f"{source.name}: no rows")
+    raise ConfigError(f"--warmup-min {minutes:g}: the warm-up covers all the data ({source.name}), nothing is "
+                      "left to trade")
 
 
-def _median_spread(chunk, tick_size: float) -> float:
-    """The naive strategies' default spread: the market's median quoted spread in one chunk, on the tick grid and
-    at least ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a
-    fixed few ticks sits deep inside a 15-tick spread and is first in line for every informed trade)."""
-    quotes = chunk[chunk["kind"].to_numpy() == QUOTE]
-    spread = np.median((quotes["ask"] - quotes["bid"]).to_numpy()) if len(quotes) else 0.0
-    return max(round(spread / tick_size), MIN_SPREAD_TICKS) * tick_size
+def _median_spread(median: float, tick_size: float) -> float:
+    """The naive strategies' default spread: a median quoted spread on the tick grid and at least
+    ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a fixed few
+    ticks sits deep inside a 15-tick spread and is first in line for every informed trade)."""
+    return on_grid(median, tick_size, MIN_SPREAD_TICKS)
+
+
+def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool) -> dict:
+    """The tick size, naive spread and ``k`` the options leave to the data, with where each came from: the
+    options, else ``--calibration`` (another day), else the warm-up (the first ``--warmup-min`` minutes, which
+    are not traded: ``warm`` holds their rows, None without a warm-up). Never from data after the warm-up: a
+    decision at time t uses only data before t."""
+    out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k")}
+    for option, key in (("tick_size", "tick_size"), ("spread", "median_spread"), ("k", "k")):
+        if out[option][0] is None and calibration.get(key) is not None:
+            out[option] = (calibration[key], "calibration")
+    needed = {"tick_size": True, "spread": naive, "k": args.strategy == "avellaneda-stoikov"}
+    missing = [option for option in needed if needed[option] and out[option][0] is None]
+    if missing:
+        if warm is None:
+            options = ", ".join("--" + m.replace("_", "-") for m in missing)
+            raise ConfigError(f"no warm-up (--warmup-min 0): give {options} or --calibration")
+        quotes = warm[warm["kind"].to_numpy() == QUOTE]
+        if out["tick_size"][0] is None:
+            out["tick_size"] = (infer_tick_size(warm), "warm-up")
+        tick = out["tick_size"][0]
+        median = float(np.median((quotes["ask"] - quotes["bid"]).to_numpy())) if len(quotes) else 0.0
+        if needed["spread"] and out["spread"][0] is None:
+            out["spread"] = (median, "warm-up median quoted")
+        if needed["k"] and out["k"][0] is None:
+            fit = quote_intensity(FrameSource([warm], name=f"{name} warm-up"), tick_size=tick,
+                                  median_spread=max(median, tick), window_s=args.requote_ms / 1000.0,
+                                  order_size=args.order_size)
+            out["k"] = (fit.k, "warm-up quote fills")
+    if naive and out["spread"][1] != "--spread":
+        out["spread"] = (_median_spread(out["spread"][0], out["tick_size"][0]), out["spread"][1])
+    return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
-                   tick_size: float | None = None):
-    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
+                   tick_size: float | None = None, trade_from: float | None = None):
+    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill, and to
+    send nothing before ``trade_from`` (the end of the warm-up).
 
     ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
     puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
@@ -157,16 +216,55 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
                           "data): use avellaneda-stoikov, naive, inventory-capped or path/to/file.py:ClassName")
     else:
         inner = load_user_strategy(name, user_params)
-    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
+    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True,
+                   -math.inf if trade_from is None else trade_from)
 
 
 # -- running -------------------------------------------------------------------------------------------------
 
-def replay(source, strategy, fill_model: TradeThroughFills, *, latency_s: float = 0.0, fees: Fees = Fees()):
-    """Replay ``source`` against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    sim = Simulation(ReplayFeed(source), strategy, fill_model, seed=0, latency_s=latency_s, fees=fees)
+def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, feed_latency_s: float = 0.0,
+           fees: Fees = Fees()):
+    """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
+    against ``strategy``; return the simulation (its ledger, counters and clock)."""
+    feed = LobsterBookFeed(source) if hasattr(source, "levels") else ReplayFeed(source)  # a full book has levels
+    sim = Simulation(feed, strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
+                     fees=fees)
     sim.run()
     return sim
+
+
+def data_levels(args) -> int:
+    """The book depth of the data: a LOBSTER order-book file's levels (its columns, or failing the file, the
+    message file's name ``..._message_N.csv``); 1 for generic quotes files."""
+    if args.path is None:
+        return 1
+    path = Path(args.path)
+    stem, sep, level = path.name.rpartition("_message_")
+    book = Path(args.orderbook) if args.orderbook else path.with_name(f"{stem}_orderbook_{level}")
+    if book.is_file():
+        return orderbook_levels(book)
+    return int(level.removesuffix(".csv")) if sep and level.removesuffix(".csv").isdigit() else 1
+
+
+def fill_model_for(args, source, tick_size: float, queue: str, levels: int):
+    """The source to replay and the fill model the queue rule names. LOBSTER files deeper than level 1 (or any
+    with ``l3``) replay message by message with the full book, so hidden executions are known as such whatever
+    the model; level-1 and generic files replay as ticks."""
+    if args.path is None or (levels == 1 and queue != "l3"):
+        return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
+    book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows)
+    if queue == "l3":
+        return book, QueueFills(tick_size, post_only=args.post_only)
+    return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
+
+
+def queue_summary(sim) -> dict:
+    """How the fills split (at the touch, behind it, through our price) and how long queue fills waited."""
+    stats, waits = sim.fills.stats, np.asarray(sim.fills.queue_s)
+    return {"at_touch": stats["fills_at_touch"], "behind_touch": stats["fills_behind_touch"],
+            "through": stats["fills_through"], "queue_fills": len(waits),
+            "queue_s_median": float(np.median(waits)) if len(waits) else None,
+            "queue_s_mean": float(waits.mean()) if len(waits) else None}
 
 
 def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tuple[Path, Path]:
@@ -179,7 +277,8 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
     options = report_options("real", cap=cap, title=f"mmsim replay: {name} on {report['source']}")
     # The options as given, with the values that defaulted to the data (tick size, k, spread) filled in.
     config = {**{k: v for k, v in vars(args).items() if k not in ("handler", "json")},
-              "tick_size": report["market"]["tick_size"], "k": report["strategy_params"]["k"],
+              "tick_size": report["market"]["tick_size"], "queue": report["market"]["queue"],
+              "k": report["strategy_params"]["k"],
               "spread": report["strategy_params"].get("spread", args.spread)}
     with staged_out_dir(out, "replay", args.force) as stage:
         folder = stage.parent
@@ -208,42 +307,44 @@ def run(args) -> int:
     check_requote(args.requote_ms)
     if args.out is not None:
         check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
+    if args.queue == "l3" and args.path is None:
+        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
-    k = args.k or calibration.get("k")
-    k_source = "--k" if args.k else "calibration" if k else None
-    first = None
-    if args.tick_size is None or (naive and args.spread is None) or (
-            args.strategy == "avellaneda-stoikov" and k is None):
-        first = next(iter(source.chunks()), None)  # defaults from the data: one chunk, bounded memory
-        if first is None or not len(first):
-            raise DataError(f"{source.name}: no rows")
-    tick_size = args.tick_size or infer_tick_size(first)
-    if k is None and args.strategy == "avellaneda-stoikov":
-        k, k_source = _k_from_trade_depths(first), "first-chunk trade depths"
-    spread = args.spread if args.spread is not None or not naive else _median_spread(first, tick_size)
-    strategy = build_strategy(args, spread, calibration, k, tick_size)
+    warm, trade_from = warmup_rows(source, args.warmup_min) if args.warmup_min > 0 else (None, None)
+    defaults = data_defaults(args, warm, source.name, calibration, naive)
+    (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
+        defaults["tick_size"], defaults["spread"], defaults["k"])
+    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from)
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
-    fill_model = TradeThroughFills(tick_size, queue=args.queue, post_only=args.post_only)
+    levels = data_levels(args)
+    queue = args.queue or ("l3" if levels > 1 else "conservative")
+    replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
-    with source_progress(source, "mmsim replay") as counted:
-        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0, fees=fees)
+    with source_progress(replayed, "mmsim replay") as counted:
+        sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
+                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
-        "data": dict(source.stats), "warnings": print_warnings("replay", source),
-        "market": {"tick_size": tick_size, "tick_size_source": "--tick-size" if args.tick_size else "inferred",
-                   "post_only": args.post_only, "queue": args.queue, "latency_ms": args.latency_ms,
-                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fill_state.stats},
+        "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
+        "warnings": print_warnings("replay", source),
+        "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
+        "market": {"tick_size": tick_size, "tick_size_source": tick_source,
+                   "post_only": args.post_only, "queue": queue,
+                   "queue_source": "--queue" if args.queue else f"level-{levels} data",
+                   "latency_ms": args.latency_ms, "feed_latency_ms": args.feed_latency_ms,
+                   "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fills.stats},
+        "fill_split": queue_summary(sim),
         "strategy_params": {"requote_ms": args.requote_ms, "requote_on_tick": args.requote_on_tick,
                             "order_size": args.order_size, "k": k, "k_source": k_source,
-                            "calibration": calibration or None, **_strategy_params(args, spread)},
+                            "calibration": calibration or None, **_strategy_params(args, spread, spread_source)},
     }
     if args.out is not None:
         cap = args.max_inventory if args.strategy == "inventory-capped" else None
@@ -259,12 +360,12 @@ def run(args) -> int:
     return 0
 
 
-def _strategy_params(args, spread: float | None) -> dict:
+def _strategy_params(args, spread: float | None, spread_source: str) -> dict:
     if args.strategy == "avellaneda-stoikov":
         return {"gamma": args.gamma, "horizon_s": args.horizon_s, "sigma": args.sigma,
                 "sigma_window_s": args.sigma_window_s}
     if args.strategy in ("naive", "inventory-capped"):
-        params = {"spread": spread, "spread_source": "--spread" if args.spread is not None else "median quoted"}
+        params = {"spread": spread, "spread_source": spread_source}
         if args.strategy == "inventory-capped":
             params["max_inventory"] = args.max_inventory
         return params
@@ -272,17 +373,21 @@ def _strategy_params(args, spread: float | None) -> dict:
 
 
 def _print_report(r: dict) -> None:
-    d, m = r["data"], r["market"]
-    print(f"mmsim replay: {r['strategy']} on {r['source']}: {d.get('quotes', '?')} quotes, {d.get('trades', '?')} "
+    d, m, f = r["data"], r["market"], r["fill_split"]
+    rows = f"{d['rows']} messages (level {d['levels']})" if "levels" in d else f"{d.get('quotes', '?')} quotes"
+    print(f"mmsim replay: {r['strategy']} on {r['source']}: {rows}, {d.get('trades', '?')} "
           f"trades ({d.get('crossed_or_locked_skipped', 0)} crossed/locked skipped), t {r['start']:.3f} to "
           f"{r['end']:.3f} s")
-    print(f"  market: tick {m['tick_size']:g} ({m['tick_size_source']}), queue {m['queue']}, post-only "
-          f"{m['post_only']} ({m['post_only_clamped']} clamped, {m['post_only_withdrawn']} withdrawn), latency "
-          f"{m['latency_ms']:g} ms")
+    print(f"  market: tick {m['tick_size']:g} ({m['tick_size_source']}), queue {m['queue']} ({m['queue_source']}), "
+          f"post-only {m['post_only']} ({m['post_only_clamped']} clamped, {m['post_only_withdrawn']} withdrawn), "
+          f"latency {m['latency_ms']:g} ms, feed latency {m['feed_latency_ms']:g} ms")
     print(f"  pnl {r['pnl']:.2f} = spread capture {r['spread_capture']:.2f} + inventory {r['inventory_pnl']:.2f} "
           f"- fees {r['fees']:.2f}")
-    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_through']} through, "
-          f"{m['fills_at_price']} at price, {m['fills_book_through']} book through), volume {r['volume']:g}, "
+    print(f"  fills {r['fills']} ({r['buys']} buys, {r['sells']} sells; {m['fills_at_touch']} at the touch, "
+          f"{m['fills_behind_touch']} behind it, {m['fills_through']} through our price), volume {r['volume']:g}, "
           f"final inventory {r['final_inventory']:g}, max |inventory| {r['max_abs_inventory']:g}")
+    if f["queue_fills"]:
+        print(f"  time in queue before a fill at our price: median {f['queue_s_median']:.3g} s, "
+              f"mean {f['queue_s_mean']:.3g} s over {f['queue_fills']} fills")
     print(f"  {r['events']} events in {r['wall_s']:.2f} s (total {r['total_s']:.2f} s)"
           + (f"; results in {r['out']}/ (report: {r['report_html']})" if "out" in r else ""))

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import math
+
 import attrs
 
 from engine import Fill, MarketState, Quote
 from engine.errors import optional_positive
 from strategies.base import Strategy
+
+_NOTHING = Quote(None, None)
 
 
 @attrs.define
@@ -26,19 +30,24 @@ class Retimed(Strategy):
         Requote each time the mid moves.
     requote_on_fill : bool
         Requote after each fill.
+    trade_from : float
+        Send no quote before this time (a warm-up): ``inner`` is still asked, so it learns from the data (an
+        online volatility estimate, say), but what it quotes is withheld. Default: trade from the start.
     """
 
     inner: Strategy
     requote_interval_s: float | None = attrs.field(default=None, validator=optional_positive)
     requote_on_tick: bool = attrs.field(default=False, converter=bool)
     requote_on_fill: bool = attrs.field(default=True, converter=bool)
+    trade_from: float = attrs.field(default=-math.inf, converter=float)
 
     @property
     def name(self) -> str:
         return getattr(self.inner, "name", None) or type(self.inner).__name__
 
     def quote(self, state: MarketState) -> Quote:
-        return self.inner.quote(state)
+        quote = self.inner.quote(state)
+        return quote if state.time >= self.trade_from else _NOTHING
 
     def on_fill(self, fill: Fill) -> None:
         self.inner.on_fill(fill)

@@ -37,8 +37,12 @@ class Plan(Strategy):
 
 def replay(rows, strategy, *, latency_s=0.0, fees=Fees(), **model):
     """Run the rows against the strategy; check the P&L identity; return the simulation."""
-    sim = Simulation(ReplayFeed(FrameSource.from_rows(rows)), strategy, TradeThroughFills(0.01, **model),
-                     latency_s=latency_s, fees=fees)
+    return run_checked(Simulation(ReplayFeed(FrameSource.from_rows(rows)), strategy,
+                                  TradeThroughFills(0.01, **model), latency_s=latency_s, fees=fees))
+
+
+def run_checked(sim):
+    """Run the simulation; check the P&L identity; return it."""
     sim.run()
     s = replay_summary(sim.ledger)  # tolerance: the cash account's rounding scales with the notional traded
     assert s["pnl"] == pytest.approx(s["spread_capture"] + s["inventory_pnl"] - s["fees"],
@@ -57,7 +61,7 @@ def test_trade_through_our_price_fills_up_to_the_trade_size():
     sim = replay([BOOK, trade_row(1.0, 99.95, 30, SELL), trade_row(2.0, 100.05, 150, BUY)],
                  Plan((0, 99.97, 100.03, 100)))
     assert fills(sim) == [(1.0, 1, 99.97, 30.0), (2.0, -1, 100.03, 100.0)]
-    assert sim.fill_state.stats["fills_through"] == 2
+    assert sim.fills.stats["fills_through"] == 2
 
 
 def test_partial_fills_leave_the_rest_resting_until_filled():
@@ -72,7 +76,7 @@ def test_trade_at_our_price_first_eats_the_displayed_queue_ahead():
     sim = replay([BOOK, trade_row(1.0, 99.95, 60, SELL), trade_row(2.0, 99.95, 70, SELL)],
                  Plan((0, 99.95, 100.10, 100)))
     assert fills(sim) == [(2.0, 1, 99.95, 30.0)]
-    assert sim.fill_state.stats["fills_at_price"] == 1
+    assert sim.fills.stats["fills_at_price"] == 1
 
 
 def test_trade_at_our_price_without_queue_ahead_fills_at_once():
@@ -120,7 +124,7 @@ def test_book_moving_through_a_resting_quote_fills_it_whole_at_its_price():
     sim = replay([BOOK, quote_row(1.0, 99.95, 99.97, 100, 300)], Plan((0, 99.97, 100.10, 100)))
     assert fills(sim) == [(1.0, 1, 99.97, 100.0)]
     assert sim.ledger.fills.mid.iloc[0] == pytest.approx(100.0)
-    assert sim.fill_state.stats["fills_book_through"] == 1
+    assert sim.fills.stats["fills_book_through"] == 1
 
 
 def test_prices_round_onto_the_tick_grid_bid_down_ask_up():
@@ -136,7 +140,7 @@ def test_post_only_clamp_slides_a_crossing_side_one_tick_inside_the_opposite_bes
     ask_cross = replay([BOOK], Plan((0, 99.80, 99.90, 100)))
     assert (bid_cross.ledger.quotes.bid.iloc[0], bid_cross.ledger.quotes.ask.iloc[0]) == (100.04, 100.10)
     assert (ask_cross.ledger.quotes.bid.iloc[0], ask_cross.ledger.quotes.ask.iloc[0]) == (99.80, 99.96)
-    assert bid_cross.fill_state.stats["post_only_clamped"] == 1
+    assert bid_cross.fills.stats["post_only_clamped"] == 1
 
 
 def test_post_only_withdraw_drops_a_side_at_the_opposite_best():
@@ -144,7 +148,7 @@ def test_post_only_withdraw_drops_a_side_at_the_opposite_best():
     sim = replay([BOOK], Plan((0, 100.05, 100.10, 100)), post_only="withdraw")
     q = sim.ledger.quotes.iloc[0]
     assert math.isnan(q.bid) and q.ask == 100.10
-    assert sim.fill_state.stats["post_only_withdrawn"] == 1
+    assert sim.fills.stats["post_only_withdrawn"] == 1
 
 
 def test_latency_race_a_trade_before_the_new_quote_is_live_meets_the_old_one():
@@ -176,7 +180,7 @@ def test_requote_at_the_same_price_keeps_the_queue_place_and_an_identical_one_se
     # t=0 first quote; t=2 new size; t=4 top-up of the 190 left after the fill at 3.5
     assert list(sim.ledger.quotes.time) == [0.0, 2.0, 4.0]
     assert list(sim.ledger.quotes.bid_size) == [100.0, 200.0, 200.0]
-    assert sim.fill_state.stats["quotes_unchanged"] == 3  # the timer at t=1, 3 and 5
+    assert sim.fills.stats["quotes_unchanged"] == 3  # the timer at t=1, 3 and 5
 
 
 def test_fees_and_rebates_are_recorded_on_each_fill():
@@ -199,6 +203,6 @@ def test_invalid_settings_raise_config_error(kwargs):
 
 def test_market_orders_without_a_price_are_refused():
     """The model needs trade prices: a synthetic order with only a depth is a configuration error."""
-    model = TradeThroughFills(0.01)
+    run = TradeThroughFills(0.01).attach(None, None)
     with pytest.raises(ConfigError, match="price"):
-        model.on_market_order(None, BUY, 1.0, 0.1, None)
+        run.on_market_order(BUY, 1.0, 0.1, None)

@@ -1,10 +1,12 @@
-"""The simulation's optional replay hooks: absent by default, called when a fill model defines them."""
+"""The fill-model hooks: no-ops in the base class, called with the run's own state when a model overrides them."""
 
 from __future__ import annotations
 
 import math
 
-from engine import ExponentialFills, Quote, Simulation
+import pytest
+
+from engine import ConfigError, ExponentialFills, FillModel, FillRun, Quote, Simulation
 from feeds import SyntheticMarket
 from strategies import Strategy, SymmetricSpread
 
@@ -28,46 +30,53 @@ class BookFeed:
         sim.scheduler.schedule(1.0, 1, lambda _: sim.set_book(99.6, 100.6, *self.sizes))
 
 
-class Hooked:
-    """Records the hooks' calls; replaces the bid with 98 and withdraws the ask."""
-
-    def __init__(self):
-        self.calls = []
+class Hooked(FillModel):
+    """Records the hooks' calls in its run; replaces the bid with 98 and withdraws the ask."""
 
     def attach(self, sim, rng):
-        sim.fill_state = "mine"
+        return HookedRun(sim)
 
-    def on_book(self, sim):
-        self.calls.append(("book", sim.state.best_bid, sim.state.best_bid_size, sim.state.mid))
 
-    def on_quote_live(self, sim, entry):
+class HookedRun(FillRun):
+    def __init__(self, sim):
+        super().__init__(sim)
+        self.calls = []
+
+    def on_book(self):
+        s = self.sim.state
+        self.calls.append(("book", s.best_bid, s.best_bid_size, s.mid))
+
+    def on_quote_live(self, entry):
         self.calls.append(("live", entry))
         return 98.0, None, entry[2], entry[3]
 
-    def on_market_order(self, sim, side, size, depth, price):
-        pass
+
+def test_the_base_model_fills_nothing_and_runs_a_synthetic_market():
+    """FillModel's hooks are no-ops: the quotes go live as sent and never fill; each run gets its own state."""
+    sim = Simulation(SyntheticMarket(T=0.01), SymmetricSpread(1.0), FillModel())
+    ledger = sim.run()
+    assert len(ledger.quotes) > 0 and len(ledger.fills) == 0
+    assert type(sim.fills) is FillRun and sim.fills.sim is sim
+    assert sim.fills.stats == {"fills_at_touch": 0, "fills_behind_touch": 0, "fills_through": 0}
 
 
-def test_a_fill_model_without_hooks_leaves_the_simulation_untouched():
-    """The synthetic path keeps the plain go-live method and no book hook."""
-    sim = Simulation(SyntheticMarket(T=0.01), SymmetricSpread(1.0), ExponentialFills())
-    assert sim._on_book is None and "_go_live" not in vars(sim)
-    sim.run()
-    assert sim.fill_state is None
+def test_an_object_that_is_not_a_fill_model_is_refused():
+    """Duck-typed fill models are refused up front, naming the type."""
+    with pytest.raises(ConfigError, match="FillModel, got object"):
+        Simulation(SyntheticMarket(T=0.01), SymmetricSpread(1.0), object())
 
 
 def test_hooks_see_the_new_book_before_the_mid_moves_and_may_change_the_quote():
     """on_book sees the new prices and sizes with the previous mid; on_quote_live's entry is what goes live."""
-    model = Hooked()
-    sim = Simulation(BookFeed((200.0, 300.0)), Fixed(), model)
+    sim = Simulation(BookFeed((200.0, 300.0)), Fixed(), Hooked())
     ledger = sim.run()
-    kind, bid, bid_size, mid = model.calls[0]
-    assert (kind, bid, bid_size) == ("book", 99.5, 200.0) and math.isnan(mid)  # before the first mid
-    assert ("book", 99.6, 200.0, 100.0) in model.calls
-    assert ("live", (99.0, 101.0, 1.0, 1.0)) in model.calls
+    calls = sim.fills.calls
+    assert calls[0][0] == "live"  # the feed's first book came before the model was attached
+    assert ("book", 99.6, 200.0, 100.0) in calls
+    assert ("live", (99.0, 101.0, 1.0, 1.0)) in calls
     q = ledger.quotes.iloc[0]
     assert q.bid == 98.0 and math.isnan(q.ask)
-    assert sim.fill_state == "mine"
+    assert sim.bid.price == 98.0 and sim.ask is None
 
 
 def test_set_book_without_sizes_leaves_them_unknown():

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from engine import BUY, SELL, DataError, Quote, Simulation
+from engine import BUY, SELL, DataError, FillModel, FillRun, Quote, Simulation
 from feeds import FrameSource, ReplayFeed, infer_tick_size, quote_row, tick_frame, trade_row
 from strategies import Strategy
 
@@ -16,21 +16,30 @@ ROWS = [quote_row(10.0, 99.95, 100.05, 100, 200), trade_row(10.5, 100.05, 30, BU
         quote_row(11.0, 99.94, 100.05, 300, 170), quote_row(12.0, 99.96, 100.04, 50, 60)]
 
 
-class Recorder:
+class Recorder(FillModel):
     """A fill model that only records what the feed delivers (and fills nothing)."""
 
     def __init__(self):
         self.seen = []
 
-    def attach(self, sim, rng):
-        self.sim = sim
-
     def on_book(self, sim):
         s = sim.state
         self.seen.append(("book", sim.scheduler.now, s.best_bid, s.best_ask, s.best_bid_size, s.best_ask_size))
 
-    def on_market_order(self, sim, side, size, depth, price):
-        self.seen.append(("trade", sim.scheduler.now, side, size, price))
+    def attach(self, sim, rng):
+        return RecorderRun(sim, self)
+
+
+class RecorderRun(FillRun):
+    def __init__(self, sim, model):
+        super().__init__(sim)
+        self.model = model
+
+    def on_book(self):
+        self.model.on_book(self.sim)
+
+    def on_market_order(self, side, size, depth, price):
+        self.model.seen.append(("trade", self.sim.scheduler.now, side, size, price))
 
 
 class Quiet(Strategy):

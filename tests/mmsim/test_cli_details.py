@@ -15,6 +15,8 @@ from tests.conftest import REPO
 
 QUOTES, TRADES = REPO / "examples" / "quotes.csv", REPO / "examples" / "trades.csv"
 EXAMPLE = ["--quotes", str(QUOTES), "--trades", str(TRADES)]
+#: The example day is five minutes long: replay it after a one-minute warm-up (the default is 30 minutes).
+REPLAY_EXAMPLE = [*EXAMPLE, "--warmup-min", "1"]
 
 # A LOBSTER pair of four messages written in dollars (LOBSTER writes dollars x 10000).
 DOLLAR_MESSAGES = "34200.0,1,1,100,100.01,-1\n34200.5,1,2,100,99.99,1\n34201.0,4,1,50,100.01,-1\n34202.0,1,3,100,100.02,-1\n"
@@ -72,7 +74,7 @@ def test_dev_null_is_not_a_regular_file_rather_than_missing(capsys, argv):
 
 def test_a_negative_number_in_exponent_notation_is_a_value(capsys):
     """--fee-per-share -1e6 was taken for an option; it is a (huge) rebate per share."""
-    code, out, err = run(capsys, "replay", *EXAMPLE, "--strategy", "naive", "--fee-per-share", "-1e6", "--json")
+    code, out, err = run(capsys, "replay", *REPLAY_EXAMPLE, "--strategy", "naive", "--fee-per-share", "-1e6", "--json")
     assert code == 0, err
     report = json.loads(out)
     assert report["market"]["fee_per_share"] == -1e6 and report["fees"] == pytest.approx(-1e6 * report["volume"])
@@ -80,7 +82,9 @@ def test_a_negative_number_in_exponent_notation_is_a_value(capsys):
 
 def test_lobster_prices_in_dollars_get_a_warning(tmp_path, capsys):
     message = lobster_pair(tmp_path, DOLLAR_MESSAGES, DOLLAR_BOOK)
-    code, out, err = run(capsys, "replay", message, "--strategy", "naive", "--json")
+    # Two seconds of data: no warm-up, the options the naive strategy needs given.
+    code, out, err = run(capsys, "replay", message, "--strategy", "naive", "--warmup-min", "0", "--tick-size",
+                         "0.000001", "--spread", "0.000002", "--json")
     assert code == 0
     warning = (f"{message}: prices look like dollars (the first is 100.01), but LOBSTER writes dollars x 10000: "
                "they read as 0.010001, on a tick of 1e-06 or less; multiply them by 10000")
@@ -99,7 +103,8 @@ def test_numpy_and_matplotlib_warnings_stay_off_the_terminal(tmp_path, capsys):
         warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: sys.stderr.write(
             warnings.formatwarning(message, category, filename, lineno, line))
         code, _, err = run(capsys, "replay", "--quotes", quotes, "--trades", trades, "--strategy",
-                           f"{tmp_path / 'wide.py'}:Wide", "--out", tmp_path / "out")
+                           f"{tmp_path / 'wide.py'}:Wide", "--warmup-min", "0", "--tick-size", "0.01",
+                           "--out", tmp_path / "out")
     assert code == 0 and err == ""
     assert (tmp_path / "out" / "report.html").is_file()
 
@@ -107,7 +112,7 @@ def test_numpy_and_matplotlib_warnings_stay_off_the_terminal(tmp_path, capsys):
 @pytest.mark.parametrize("command", ["run", "replay"])
 def test_strategy_params_reach_a_user_strategy_constructor(tmp_path, capsys, command):
     (tmp_path / "wide.py").write_text(USER)
-    data = EXAMPLE if command == "replay" else ["--paths", "2", "--T", "0.2"]
+    data = REPLAY_EXAMPLE if command == "replay" else ["--paths", "2", "--T", "0.2"]
     code, out, err = run(capsys, command, *data, "--strategy", f"{tmp_path / 'wide.py'}:Wide",
                          "--strategy-param", "width=0.06", "--strategy-param", "label='narrow'", "--json")
     assert code == 0, err
@@ -135,7 +140,7 @@ def test_bad_strategy_params_are_one_line_naming_the_parameter(tmp_path, capsys,
 
 
 def test_strategy_params_need_a_user_strategy(capsys):
-    code, _, err = run(capsys, "replay", *EXAMPLE, "--strategy", "naive", "--strategy-param", "width=1")
+    code, _, err = run(capsys, "replay", *REPLAY_EXAMPLE, "--strategy", "naive", "--strategy-param", "width=1")
     assert code == 2 and "--strategy-param goes with a path/to/file.py:ClassName strategy" in err
 
 
@@ -155,7 +160,7 @@ class RecordedBar:
         pass
 
 
-@pytest.mark.parametrize("command", [["replay", *EXAMPLE, "--strategy", "naive"], ["calibrate", *EXAMPLE]])
+@pytest.mark.parametrize("command", [["replay", *REPLAY_EXAMPLE, "--strategy", "naive"], ["calibrate", *EXAMPLE]])
 def test_replays_calibrations_and_reports_show_progress_on_a_terminal(tmp_path, capsys, monkeypatch, command):
     """On a terminal, reading the data advances a bar of its rows (counted beforehand: the files' lines, headers
     included) and drawing the report one of its steps (the strategy analysed, then each figure)."""
@@ -182,6 +187,7 @@ def test_a_replay_whose_ticks_share_one_instant_writes_its_report(tmp_path, caps
     (tmp_path / "q.csv").write_text(f"ts,bid,ask\n{stamp},9.99,10.01\n{stamp},9.98,10.01\n")
     (tmp_path / "t.csv").write_text(f"ts,price,size,side\n{stamp},10.01,5,buy\n")
     code, out, err = run(capsys, "replay", "--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv",
-                         "--strategy", "naive", "--tick-size", "0.01", "--out", tmp_path / "out")
+                         "--strategy", "naive", "--tick-size", "0.01", "--spread", "0.02", "--warmup-min", "0",
+                         "--out", tmp_path / "out")
     assert code == 0 and err == ""
     assert {p.name for p in (tmp_path / "out").iterdir()} == {MARKER, "naive", "summary.json", "report.html"}

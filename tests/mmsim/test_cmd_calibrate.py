@@ -11,7 +11,6 @@ from feeds import QUOTE, TRADE, synthetic_ticks
 from mmsim.cli import main
 
 A, K = 5.0, 150.0
-AAPL = "AAPL_2012-06-21_34200000_57600000_message_1.csv"
 
 
 def write_tick_files(folder, seed: int = 3):
@@ -28,28 +27,32 @@ def calibrate_json(capsys, *args) -> dict:
     return json.loads(capsys.readouterr().out)
 
 
-def test_json_has_the_estimates_their_errors_the_units_and_the_comparison(tmp_path, capsys):
-    """--json prints one object with A, k, sigma, their SEs, the units, the LS fit and the fit check."""
+def test_json_has_the_estimates_their_errors_the_estimator_and_the_checks(tmp_path, capsys):
+    """--json prints one object with A, k, impact, sigma, their SEs, the units, what made it, both fits, the
+    out-of-sample check over every offset and the sanity check."""
     quotes, trades = write_tick_files(tmp_path)
     report = calibrate_json(capsys, "--quotes", str(quotes), "--trades", str(trades))
-    for name in ("A", "k", "sigma", "A_se", "k_se", "sigma_se"):
-        assert math.isfinite(report[name]) and report[name] > 0
-    assert report["units"] == {"A": "per second per side", "k": "per price unit", "sigma": "price per sqrt(second)",
-                               "depth": "price units from the mid", "time": "seconds"}
-    assert {"A", "k", "A_se", "k_se"} <= set(report["least_squares"])
-    assert report["fit_check"]["passed"] and report["fit_check"]["bins"]
-    assert abs(report["A"] - A) < 3 * report["A_se"] and abs(report["k"] - K) < 3 * report["k_se"]
+    for name in ("A", "k", "sigma", "impact", "A_se", "k_se", "sigma_se", "impact_se"):
+        assert math.isfinite(report[name]) and report[name] > 0, name
+    assert report["sigma_se"] == report["volatility"]["realised"]["se_robust"]  # the robust SE is the headline
+    assert report["estimator"] == "quote-fills" and report["version"] == 2 and report["window_s"] == 1.0
+    assert "conservative" in report["fill_rule"] and report["units"]["impact"] == "price units per market order"
+    rows = report["fit_check"]["rows"]
+    assert [r["offset"] for r in rows if r["anchor"] == "touch"] == pytest.approx([0.01 * j for j in range(7)])
+    assert [r["offset"] for r in rows if r["anchor"] == "mid"] == report["data"]["quote_offsets"]
+    assert report["fit_check"]["passed"] == all(r["ok"] for r in rows)
+    assert set(report["sanity"]) == {"bid", "ask"}
     assert not (tmp_path / "calibration.json").exists()  # nothing written without --out
 
 
 def test_out_writes_the_calibration_and_the_plot_which_mmsim_run_converts(tmp_path, capsys):
-    """--out writes calibration.json and the PNG, which mmsim run --calibration converts to its time unit."""
-    # mmsim run scales A by the time unit, sigma by its square root and keeps k.
+    """--out writes calibration.json and the PNG; mmsim run --calibration converts the file to its time unit."""
+    # mmsim run scales A by the time unit, sigma by its square root and keeps k and the impact.
     quotes, trades = write_tick_files(tmp_path)
     out = tmp_path / "calib"
     report = calibrate_json(capsys, "--quotes", str(quotes), "--trades", str(trades), "--out", str(out))
-    assert (out / "calibration_fit.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert json.loads((out / "calibration.json").read_text())["A"] == report["A"]
+    assert (out / "calibration_fit.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not list(out.glob("*.tmp"))
 
     assert main(["run", "--json", "--paths", "2", "--calibration", str(out / "calibration.json"),
@@ -57,6 +60,7 @@ def test_out_writes_the_calibration_and_the_plot_which_mmsim_run_converts(tmp_pa
     config = json.loads(capsys.readouterr().out)["config"]
     assert config["A"] == pytest.approx(60 * report["A"]) and config["k"] == pytest.approx(report["k"])
     assert config["sigma"] == pytest.approx(math.sqrt(60) * report["sigma"])
+    assert config["impact"] == pytest.approx(report["impact"])
 
 
 @pytest.mark.parametrize("args, message", [
@@ -70,12 +74,17 @@ def test_run_refuses_a_calibration_without_its_time_unit(tmp_path, capsys, args,
     assert message in capsys.readouterr().err
 
 
-def test_the_table_on_a_real_day_shows_mle_least_squares_and_the_verdict(lobster_dir, capsys):
-    """On the AAPL sample the printed table has A, k, sigma with SEs, the LS column and the fit check verdict."""
-    assert main(["calibrate", str(lobster_dir / AAPL)]) == 0
-    out = capsys.readouterr().out
-    assert "MLE" in out and "LS" in out and "fit check: PASS" in out
-    assert [line.split()[0] for line in out.splitlines()[2:5]] == ["A", "k", "sigma"]
+def test_a_calibration_of_another_estimator_is_refused_with_one_line(tmp_path, capsys):
+    """A calibration.json written by the trade-depth estimator (or an older mmsim) is refused: exit 2, one line."""
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"A": 2.894, "k": 45.02, "sigma": 0.036, "A_se": 0.05, "k_se": 0.3, "sigma_se": 0.001,
+                               "units": {"A": "per second per side", "k": "per price unit",
+                                         "sigma": "price per sqrt(second)"}}))
+    assert main(["run", "--paths", "1", "--calibration", str(old), "--time-unit-s", "1",
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "old.json: written by estimator None version None" in err
+    assert not (tmp_path / "run").exists()
 
 
 def rewrite(path, row: int, **fields) -> None:
@@ -119,6 +128,12 @@ def bad_trades_none(q, t):
     return "trades.csv: no trades at all"
 
 
+def bad_trades_one_side(q, t):
+    lines = t.read_text().splitlines()
+    t.write_text("\n".join([lines[0]] + [line for line in lines[1:] if not line.endswith(",-1")]) + "\n")
+    return "trades.csv: no trades on the bid side (sells hitting bids)"
+
+
 def bad_quotes_crossed_strict(q, t):
     rewrite(q, 2, bid="100.02", ask="100.01")
     return "quotes.csv: data row 2 (line 3): crossed or locked quote"
@@ -126,7 +141,7 @@ def bad_quotes_crossed_strict(q, t):
 
 @pytest.mark.parametrize("spoil", [bad_quotes_missing_column, bad_trades_unsorted, bad_quotes_nan_price,
                                    bad_trades_non_positive_price, bad_quotes_unparseable, bad_trades_none,
-                                   bad_quotes_crossed_strict])
+                                   bad_trades_one_side, bad_quotes_crossed_strict])
 def test_bad_tick_files_exit_2_with_one_line_naming_file_and_row_and_write_nothing(tmp_path, capsys, spoil):
     """Every bad-file case: exit code 2, one line on stderr naming the file (and row), no output folder."""
     quotes, trades = write_tick_files(tmp_path)
@@ -161,12 +176,22 @@ def test_bad_lobster_files_exit_2_naming_the_file(tmp_path, capsys, case, expect
     (["m.csv", "--quotes", "q.csv"], "not both"),
     (["--quotes", "q.csv", "--trades", "t.csv", "--orderbook", "b.csv"], "--orderbook goes with a LOBSTER PATH"),
     (["--window-s", "0"], "--window-s: expected a number > 0"),
+    (["--window-s", "100"], "--window-s 100: the data span"),
+    (["--fit-until", "1.5"], "--fit-until 1.5: a fraction of the session must be in (0, 1)"),
+    (["--fit-until", "23:00"], "--fit-until 23:00: outside the session"),
+    (["--fit-until", "soon"], "--fit-until soon: expected HH:MM or a fraction in (0, 1)"),
+    (["--touch-levels", "3"], "touch_levels must be a whole number >= 6"),
 ])
 def test_bad_options_exit_2_with_one_line(tmp_path, capsys, args, message):
-    """Inconsistent or out-of-range options give one line on stderr and exit code 2."""
+    """Inconsistent or out-of-range options give one line on stderr and exit code 2, writing nothing."""
+    if args and args[0].startswith(("--window-s", "--fit-until", "--touch-levels")) and args[1] != "0":
+        quotes, trades = write_tick_files(tmp_path)  # a 600-second day
+        args = ["--quotes", str(quotes), "--trades", str(trades), *args, "--out", str(tmp_path / "out")]
     try:
         code = main(["calibrate", *args])
     except SystemExit as exc:  # argparse's own usage errors exit from inside parse_args
         code = exc.code
     assert code == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert not (tmp_path / "out").exists()

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.calibration import UNITS
+from analytics.calibration import ESTIMATOR, UNITS, VERSION
 from engine import DataError
 from feeds import FrameSource, quote_row, tick_frame, trade_row
 from mmsim import tick_inputs
@@ -23,7 +23,11 @@ from mmsim.cmd_replay import ROW
 from mmsim.output import MARKER
 
 #: A calibration.json as mmsim calibrate writes it (per-second units).
-CALIBRATION = {"A": 1.2, "k": 35.0, "sigma": 0.02, "A_se": 0.01, "k_se": 0.5, "sigma_se": 0.001, "units": dict(UNITS)}
+CALIBRATION = {"estimator": ESTIMATOR, "version": VERSION, "A": 1.2, "k": 35.0, "sigma": 0.02, "A_se": 0.01,
+               "k_se": 0.5, "sigma_se": 0.001, "impact": 0.01, "tick_size": 0.01, "median_spread": 0.03,
+               "units": dict(UNITS)}
+#: The synthetic day lasts about 25 minutes: a 5-minute warm-up leaves 20 to trade.
+WARMUP = ["--warmup-min", "5"]
 REQUIRED = {"pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory",
             "events", "wall_s"}
 
@@ -63,7 +67,7 @@ def data(tmp_path, monkeypatch):
 
 
 def replay_json(capsys, *argv) -> dict:
-    code = main(["replay", *map(str, argv), "--json"])
+    code = main(["replay", *map(str, argv), "--json", *([] if "--warmup-min" in argv else WARMUP)])
     out, err = capsys.readouterr()
     assert code == 0, err
     return json.loads(out)
@@ -130,19 +134,23 @@ def test_fill_on_touch_fills_at_least_as_often_as_the_conservative_queue(data, c
     assert touch["market"]["fills_at_price"] > conservative["market"]["fills_at_price"]
 
 
-def test_tick_size_is_inferred_and_k_estimated_when_not_given(data, capsys):
-    """The cent grid is found, and k is 1 / the trades' mean distance from the mid (0.5 to 2.5 ticks here)."""
-    report = replay_json(capsys, data)
-    assert report["market"]["tick_size"] == 0.01 and report["market"]["tick_size_source"] == "inferred"
-    assert report["strategy_params"]["k_source"] == "first-chunk trade depths"
-    assert 1 / 0.025 < report["strategy_params"]["k"] < 1 / 0.005
+def test_tick_size_is_inferred_and_k_estimated_on_the_warm_up_which_is_not_traded(data, tmp_path, capsys):
+    """The cent grid is found and k measured on the warm-up; nothing is quoted or filled before it ends."""
+    report = replay_json(capsys, data, "--out", tmp_path / "o")
+    assert report["market"]["tick_size"] == 0.01 and report["market"]["tick_size_source"] == "warm-up"
+    assert report["strategy_params"]["k_source"] == "warm-up quote fills" and report["strategy_params"]["k"] > 0
+    trade_from = report["warmup"]["trade_from"]
+    assert trade_from == pytest.approx(report["start"] + 300.0, abs=1.0)
+    for table in ("fills", "quotes"):
+        times = pd.read_parquet(tmp_path / "o" / "avellaneda-stoikov" / f"{table}.parquet")["time"]
+        assert len(times) and times.min() >= trade_from
 
 
 def test_naive_spread_defaults_to_the_median_quoted_spread(data, capsys):
     """The synthetic day's spreads are 1, 2 or 3 ticks: the naive default is the median, 2 ticks."""
     report = replay_json(capsys, data, "--strategy", "naive")
     assert report["strategy_params"]["spread"] == pytest.approx(0.02)
-    assert report["strategy_params"]["spread_source"] == "median quoted"
+    assert report["strategy_params"]["spread_source"] == "warm-up median quoted"
     given = replay_json(capsys, data, "--strategy", "inventory-capped", "--spread", "0.05")
     assert given["strategy_params"]["spread"] == 0.05 and given["strategy_params"]["spread_source"] == "--spread"
 
@@ -153,14 +161,18 @@ def test_calibration_file_gives_k_and_the_starting_sigma(data, tmp_path, capsys)
     calibration.write_text(json.dumps(CALIBRATION))
     report = replay_json(capsys, data, "--calibration", calibration)
     assert report["strategy_params"]["k"] == 35.0 and report["strategy_params"]["k_source"] == "calibration"
-    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2}  # per second, as saved
+    assert report["strategy_params"]["calibration"] == {"k": 35.0, "sigma": 0.02, "A": 1.2, "tick_size": 0.01,
+                                                        "median_spread": 0.03}  # per second, as saved
+    assert report["market"]["tick_size_source"] == "calibration"
+    naive = replay_json(capsys, data, "--calibration", calibration, "--strategy", "naive", "--warmup-min", "0")
+    assert naive["strategy_params"]["spread"] == pytest.approx(0.03) and naive["warmup"]["trade_from"] is None
     given = replay_json(capsys, data, "--calibration", calibration, "--k", "12")
     assert given["strategy_params"]["k"] == 12.0 and given["strategy_params"]["k_source"] == "--k"
 
 
 def test_table_output_shows_the_pnl_split(data, capsys):
     """Without --json the command prints the P&L split and the fill counts."""
-    assert main(["replay", str(data), "--strategy", "naive", "--tick-size", "0.01"]) == 0
+    assert main(["replay", str(data), "--strategy", "naive", "--tick-size", "0.01", *WARMUP]) == 0
     out = capsys.readouterr().out
     assert "pnl" in out and "spread capture" in out and "fills" in out and "tick 0.01 (--tick-size)" in out
 
@@ -169,7 +181,8 @@ def test_table_output_shows_the_pnl_split(data, capsys):
 
 def fails(capsys, *argv, out_dir: Path | None = None) -> str:
     try:
-        code = main(["replay", *map(str, argv)] + (["--out", str(out_dir)] if out_dir else []))
+        code = main(["replay", *map(str, argv), *([] if "--warmup-min" in argv else WARMUP)]
+                    + (["--out", str(out_dir)] if out_dir else []))
     except SystemExit as exc:  # usage errors exit from argparse
         code = exc.code
     _, err = capsys.readouterr()
@@ -205,7 +218,9 @@ def test_a_missing_file_is_named(data, tmp_path, capsys):
     (json.dumps({**CALIBRATION, "k": None}), "field 'k' must be a number > 0"),
     (json.dumps({**CALIBRATION, "k": -2}), "field 'k' must be a number > 0"),
     (json.dumps({**CALIBRATION, "sigma": "x"}), "field 'sigma' must be a number > 0"),
-    (json.dumps({"k": 3.0}), "field 'units.A' must be 'per second per side'"),
+    (json.dumps({**CALIBRATION, "units": {}}), "field 'units.A' must be 'per second per side'"),
+    (json.dumps({**CALIBRATION, "estimator": "trade-depth"}), "written by estimator 'trade-depth' version 2"),
+    (json.dumps({"k": 3.0}), "written by estimator None version None; this mmsim reads 'quote-fills' version 2"),
     ("[1, 2]", "expected a JSON object")])
 def test_a_bad_calibration_file_is_named_with_the_problem(data, tmp_path, capsys, text, message):
     """A bad calibration file (bad JSON, missing or invalid field, not calibrate's) is named with the problem."""
@@ -239,6 +254,15 @@ def test_a_reader_error_mid_replay_leaves_no_partial_output(tmp_path, monkeypatc
     assert "X_message_1.csv: row 1001: price is not positive" in err
 
 
+def test_a_warm_up_longer_than_the_data_or_none_without_defaults_is_refused(data, tmp_path, capsys):
+    """A warm-up that covers the whole day leaves nothing to trade; no warm-up and no calibration leaves the
+    defaults nowhere to come from: one line each, nothing written."""
+    err = fails(capsys, data, "--warmup-min", "60", out_dir=tmp_path / "o1")
+    assert "--warmup-min 60: the warm-up covers all the data" in err
+    err = fails(capsys, data, "--warmup-min", "0", "--strategy", "naive", out_dir=tmp_path / "o2")
+    assert "no warm-up (--warmup-min 0): give --tick-size, --spread or --calibration" in err
+
+
 def test_a_strategy_that_raises_stops_the_run_without_output(data, tmp_path, capsys):
     """A user strategy error is reported with the strategy's name; nothing is written."""
     path = tmp_path / "bad.py"
@@ -249,7 +273,8 @@ def test_a_strategy_that_raises_stops_the_run_without_output(data, tmp_path, cap
 
 
 @pytest.mark.parametrize("option", [["--latency-ms", "-1"], ["--requote-ms", "0"], ["--post-only", "reject"],
-                                    ["--queue", "fifo"], ["--tick-size", "0"], ["--fee-bps", "nan"]])
+                                    ["--queue", "fifo"], ["--tick-size", "0"], ["--fee-bps", "nan"],
+                                    ["--warmup-min", "-1"]])
 def test_bad_option_values_exit_2(data, tmp_path, capsys, option):
     """Out-of-range or unknown option values are usage errors (exit 2, one line)."""
     fails(capsys, data, *option, out_dir=tmp_path / "o")

@@ -4,7 +4,9 @@ naming the file or option, exit code 2, and nothing half-written on disk."""
 from __future__ import annotations
 
 import errno
+import json
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -31,6 +33,14 @@ class Quits(Strategy):
     def quote(self, state):
         raise SystemExit(0)
 '''
+
+
+@pytest.fixture(scope="module")
+def saved_run(tmp_path_factory) -> Path:
+    """The results folder of a small run (copied by each test that spoils it)."""
+    out = tmp_path_factory.mktemp("saved") / "run"
+    assert main(["run", *SMALL_RUN, "--out", str(out)]) == 0
+    return out
 
 
 def one_line(capsys, argv, *, code=2) -> str:
@@ -60,14 +70,29 @@ def test_an_empty_lobster_pair(tmp_path, capsys, command):
     (lambda path: pd.read_parquet(path).assign(time=lambda f: [[t] for t in f["time"]]).to_parquet(path),
      "fills.parquet: column time holds object values, not numbers"),
 ])
-def test_a_corrupt_ledger_under_mmsim_report(tmp_path, capsys, spoil, expected):
+def test_a_corrupt_ledger_under_mmsim_report(saved_run, tmp_path, capsys, spoil, expected):
     """The report being rebuilt is left as it was."""
-    out = tmp_path / "run"
-    assert main(["run", *SMALL_RUN, "--out", str(out)]) == 0
-    capsys.readouterr()
+    out = shutil.copytree(saved_run, tmp_path / "run")
     report = (out / "report.html").read_bytes()
     spoil(out / "naive" / "fills.parquet")
     assert expected in one_line(capsys, ["report", out])
+    assert (out / "report.html").read_bytes() == report
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("report", {"cap": "x"}, "summary.json: 'report' field 'cap' is 'x': expected a number"),
+    ("report", {"horizons": "x"}, "summary.json: 'report' field 'horizons' is 'x': expected a list of numbers"),
+    ("report", {"title": 5}, "summary.json: 'report' field 'title' is 5: expected text"),
+    ("report", {"clock": "weird"}, "run: clock must be 'synthetic' or 'real', got 'weird'"),
+    ("config", 7, "summary.json: 'config' must be an object"),
+])
+def test_a_hand_edited_summary_under_mmsim_report(saved_run, tmp_path, capsys, field, value, expected):
+    """summary.json's report options of the wrong type used to end in a TypeError or AttributeError."""
+    out = shutil.copytree(saved_run, tmp_path / "run")
+    report = (out / "report.html").read_bytes()
+    summary = json.loads((out / "summary.json").read_text())
+    (out / "summary.json").write_text(json.dumps({**summary, field: value}))
+    assert one_line(capsys, ["report", out]).endswith(expected)
     assert (out / "report.html").read_bytes() == report
 
 
@@ -131,7 +156,9 @@ def test_a_strategy_that_calls_sys_exit_does_not_exit_0(tmp_path, capsys, comman
     if command == ["replay"]:
         (tmp_path / "q.csv").write_text("ts,bid,ask\n1.0,9.99,10.01\n2.0,9.98,10.00\n")
         (tmp_path / "t.csv").write_text("ts,price,size,side\n1.5,10.01,5,buy\n")
-        data = ["--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv"]
+        # A one-second day: no warm-up, so the tick size is given.
+        data = ["--quotes", tmp_path / "q.csv", "--trades", tmp_path / "t.csv", "--warmup-min", "0",
+                "--tick-size", "0.01"]
     line = one_line(capsys, [*command, *data, "--strategy", f"{tmp_path / 'mine.py'}:Quits", "--out",
                              tmp_path / "out"])
     assert " raised in quote at t=" in line and line.endswith("SystemExit(0)")

@@ -38,7 +38,9 @@ def run(*argv) -> tuple[int, str, str]:
 def test_generic_quotes_and_trades_files_replay(tmp_path, capsys):
     """Good CSV files replay and satisfy the P&L identity."""
     q, t = write(tmp_path)
-    assert run("--quotes", q, "--trades", t, "--strategy", "naive", "--json") == 0
+    # A three-second day: no warm-up, so the tick size and spread are given.
+    assert run("--quotes", q, "--trades", t, "--strategy", "naive", "--warmup-min", "0", "--tick-size", "0.01",
+               "--spread", "0.04", "--json") == 0
     report = json.loads(capsys.readouterr().out)
     assert report["data"]["quotes"] == 3 and report["data"]["trades"] == 2
     assert report["pnl"] == pytest.approx(report["spread_capture"] + report["inventory_pnl"] - report["fees"],
@@ -69,7 +71,7 @@ def test_bad_tick_files_exit_2_naming_file_and_row_with_no_output(tmp_path, caps
 def test_crossed_quotes_are_skipped_and_counted_or_rejected_with_strict(tmp_path, capsys):
     """A crossed quote is skipped and counted in the summary; with --strict it is an error naming file and row."""
     q, t = write(tmp_path, QUOTES.replace("2.0,99.96,100.05", "2.0,100.06,100.05"))
-    assert run("--quotes", q, "--trades", t, "--json") == 0
+    assert run("--quotes", q, "--trades", t, "--warmup-min", "0", "--tick-size", "0.01", "--k", "30", "--json") == 0
     assert json.loads(capsys.readouterr().out)["data"]["crossed_or_locked_skipped"] == 1
     out = tmp_path / "out"
     assert run("--quotes", q, "--trades", t, "--strict", "--out", out) == 2

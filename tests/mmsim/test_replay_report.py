@@ -41,7 +41,7 @@ def test_replay_writes_a_real_clock_report_that_mmsim_report_rebuilds(tick_files
     out = tmp_path / "out"
     quotes, trades = tick_files
     assert main(["replay", "--quotes", str(quotes), "--trades", str(trades), "--strategy", "naive",
-                 "--spread", "0.02", "--tick-size", "0.01", "--out", str(out), "--json"]) == 0
+                 "--spread", "0.02", "--tick-size", "0.01", "--warmup-min", "0", "--out", str(out), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["fills"] > 0 and printed["report_html"] == str(out / "report.html")
     first = (out / "report.html").read_text(encoding="utf-8")
@@ -66,6 +66,6 @@ def test_a_failed_report_leaves_no_partial_output(tick_files, tmp_path, capsys, 
     out = tmp_path / "out"
     quotes, trades = tick_files
     assert main(["replay", "--quotes", str(quotes), "--trades", str(trades), "--tick-size", "0.01",
-                 "--k", "50", "--out", str(out)]) == 2
+                 "--k", "50", "--warmup-min", "0", "--out", str(out)]) == 2
     assert "report failed" in capsys.readouterr().err
     assert not out.exists()

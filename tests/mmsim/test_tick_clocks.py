@@ -76,7 +76,8 @@ def test_two_different_offsets_are_refused_but_one_zone_written_two_ways_is_not(
     q, t = write(tmp_path, ticks, quotes_zone="+00:00", trades_zone="-04:00")
     assert "times are at UTC-04:00 but those of" in refused(capsys, "replay", q, t, tmp_path / "out")
     q, t = write(tmp_path, ticks, quotes_zone="America/New_York", trades_zone="-04:00", quotes_suffix=".parquet")
-    assert main(["replay", "--quotes", str(q), "--trades", str(t), "--strategy", "naive", "--json"]) == 0
+    assert main(["replay", "--quotes", str(q), "--trades", str(t), "--strategy", "naive", "--warmup-min", "1",
+                 "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["data"]["stale_trades"] == 0
 
 
@@ -102,12 +103,13 @@ def test_trades_meeting_a_stale_quote_are_refused_naming_the_row_or_warned_with_
     assert "more than the 60 s allowed (--max-quote-age-s)" in err
 
     # A limit above the whole gap reads every trade.
-    assert main(["replay", "--quotes", str(q), "--trades", str(t), "--strategy", "naive",
+    assert main(["replay", "--quotes", str(q), "--trades", str(t), "--strategy", "naive", "--warmup-min", "1",
                  "--max-quote-age-s", "250", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["data"]["stale_trades"] == 0
 
     out = tmp_path / "allowed"
-    assert main(["replay", "--quotes", str(q), "--trades", str(t), "--strategy", "naive", "--allow-stale",
+    assert main(["replay", "--quotes", str(q), "--trades", str(t), "--strategy", "naive", "--warmup-min", "1",
+                 "--allow-stale",
                  "--json", "--out", str(out)]) == 0
     captured = capsys.readouterr()
     report = json.loads(captured.out)
