@@ -441,7 +441,8 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     return results, options, config
 
 
-#: The report options summary.json may hold, and what each must be (any may be null).
+#: The report options summary.json may hold, and what each must be (any may be null). ``paths``: the report is
+#: drawn from that many first paths (a large run's), so only those are read.
 _SAVED_OPTIONS = {"clock": "text", "title": "text", "cap": "a number", "interval": "a number",
                   "horizons": "a list of numbers", "paths": "a whole number"}
 
@@ -469,7 +470,7 @@ def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], 
     results, options, config = load_results(directory)
     try:
         return build_report(results, directory, config=config, progress=progress,
-                            **{k: v for k, v in options.items() if k in _SAVED_OPTIONS})
+                            **{k: v for k, v in options.items() if k in _SAVED_OPTIONS and k != "paths"})
     except ConfigError as exc:  # saved options out of range (a clock that is not one), a ledger without marks
         raise DataError(f"{directory}: {exc}") from None
 
