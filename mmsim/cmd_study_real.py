@@ -8,11 +8,14 @@ import shlex
 import sys
 import time
 
-from analytics.sweep import finished_cells, run_sweep
+import shutil
+from pathlib import Path
+
+from analytics.sweep import CELLS_DIR, cell_path, finished_cells, run_sweep
 from engine import ConfigError
 from mmsim.cli import any_float, non_negative_float, positive_float
 from mmsim.cmd_sweep import dask_address
-from mmsim.output import json_safe, prepare_out_dir, write_json
+from mmsim.output import claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_json
 from mmsim.progress import cell_progress
 from mmsim.real_days import find_days
 from mmsim.real_findings import CHALLENGERS, LABELS, render_section, study_numbers, write_section
@@ -95,12 +98,21 @@ def run(args, synthetic_only: list[str]) -> int:
         raise ConfigError(f"{synthetic_only[0]} goes with the synthetic study, not --real")
     days = find_days(args.real)
     study = RealStudy(days, args.skews, forwarded_options(args), args.close, args.block_s, args.regimes)
-    out = prepare_out_dir(args.out)
-    already = len(finished_cells(study, out)) if args.resume else 0
-    start = time.perf_counter()
-    with cell_progress(study.size, already, "mmsim study --real") as advance:
-        rows = run_sweep(study, out, workers=args.workers, dask=args.dask, resume=args.resume, progress=advance)
-    wall = time.perf_counter() - start
+    existed = Path(args.out).exists()
+    out = prepare_out_dir(args.out, args.force)
+    try:
+        claim_out_dir(out, "study")  # at once: a study killed part-way leaves a folder --resume may continue
+        already = len(finished_cells(study, out)) if args.resume else 0
+        start = time.perf_counter()
+        with cell_progress(study.size, already, "mmsim study --real") as advance:
+            rows = run_sweep(study, out, workers=args.workers, dask=args.dask, resume=args.resume,
+                             progress=advance)
+        wall = time.perf_counter() - start
+    except BaseException:
+        # Stopped before finishing a cell: no empty folder is left behind; finished cells are kept.
+        if not existed and not list((out / CELLS_DIR).glob("cell-*.json")):
+            shutil.rmtree(out, ignore_errors=True)
+        raise
     numbers = study_numbers(rows, study.headline(), resamples=args.resamples, seed=args.seed)
     command = command_line(args)
     findings = out / "findings.md" if args.findings is None else args.findings
@@ -111,6 +123,9 @@ def run(args, synthetic_only: list[str]) -> int:
         from analytics.study_report import build_study_report
 
         report = build_study_report(numbers, rows, out, title="mmsim study --real", config={"command": command})
+    written = [NUMBERS_FILE, *([report.name] if report else []), *(["findings.md"] if args.findings is None else []),
+               *(str(cell_path(out, i).relative_to(out)) for i in range(study.size))]
+    finish_out_dir(out, "study", written)
     if args.json:
         json.dump(json_safe({"command": "study --real", "wall_s": round(wall, 3), "findings": str(findings),
                              "out": str(out), "report_html": None if report is None else str(report),
