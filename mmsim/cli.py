@@ -32,7 +32,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in (cmd_run, cmd_paper, cmd_calibrate, cmd_replay, cmd_report, cmd_study, cmd_sweep):
         module.add_parser(sub)
+    parser.commands = sub.choices  # each command's parser, to name its options in errors
     return parser
+
+
+#: Library parameters whose command-line option has another name.
+_OPTION_DEST = {"orderbook_path": "orderbook"}
+
+
+def error_text(exc: MmsimError, command: argparse.ArgumentParser | None) -> str:
+    """The error's message with each parameter it names (``exc.params``: ``window_s``) written as the command's
+    option (``--window-s``); a parameter the command has no option for keeps its name."""
+    text = str(exc)
+    if command is None:
+        return text
+    options = {action.dest: max(action.option_strings, key=len) for action in command._actions
+               if action.option_strings}
+    for name in getattr(exc, "params", ()):
+        option = options.get(_OPTION_DEST.get(name, name))
+        if option is not None:
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", option, text)
+    return text
 
 
 def _version() -> str:
@@ -63,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
             warnings.simplefilter("ignore")
             return int(args.handler(args) or 0)
     except MmsimError as exc:
-        sys.stderr.write(f"mmsim {args.command}: error: {exc}\n")
+        sys.stderr.write(f"mmsim {args.command}: error: {error_text(exc, parser.commands.get(args.command))}\n")
         return 2
     except OSError as exc:  # a full or read-only disk, a folder where a file should be: the system's own words
         where = f"{_user_path(exc.filename)}: " if exc.filename else ""
