@@ -182,7 +182,10 @@ class ParquetAppender:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
-        self.abort() if kind is not None else self.close()
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
 
 
 class LedgerWriter:
@@ -204,7 +207,7 @@ class LedgerWriter:
 
     def __exit__(self, kind, exc, tb) -> None:
         for appender in self._files.values():
-            appender.abort() if kind is not None else appender.close()
+            appender.__exit__(kind, exc, tb)
 
 
 _UMASK = os.umask(0)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from analytics.sweep import CELLS_DIR, cell_path, finished_cells, run_sweep
 from engine import ConfigError
-from mmsim.cli import any_float, non_negative_float, positive_float
+from mmsim.arguments import any_float, non_negative_float, positive_float
 from mmsim.cmd_sweep import dask_address
 from mmsim.output import claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_json
 from mmsim.progress import cell_progress
