@@ -292,37 +292,31 @@ class Simulation:
         except (Exception, SystemExit) as exc:
             raise StrategyError(f"strategy {self._name} raised in quote at t={now:.6g}: {exc!r}") from exc
         if quote.__class__ is Quote and quote == self._last_quote:
-            entry = self._last_entry  # the quote checked last time: the same checks would pass
+            entry = self._last_entry  # the quote checked last time (a replay's timer mostly gets the same again)
         else:
-            entry = self._checked(quote)
+            if not isinstance(quote, Quote):
+                self._bad_quote(f"expected a Quote(bid=..., ask=...), got {quote!r}")
+            bid, ask, bid_size, ask_size = quote
+            try:
+                bid_size, ask_size = float(bid_size), float(ask_size)
+            except (TypeError, ValueError):
+                self._bad_quote(f"sizes must be numbers, got bid_size={bid_size!r} ask_size={ask_size!r}")
+            if bid is not None:
+                bid = float(bid)
+                if not (_isfinite(bid) and bid_size > 0.0):
+                    self._bad_quote(f"bid={bid!r} bid_size={bid_size!r}")
+            if ask is not None:
+                ask = float(ask)
+                if not (_isfinite(ask) and ask_size > 0.0):
+                    self._bad_quote(f"ask={ask!r} ask_size={ask_size!r}")
+            if bid is not None and ask is not None and not bid < ask:
+                self._bad_quote(f"crossed quote bid={bid!r} >= ask={ask!r}")
+            entry = (bid, ask, bid_size, ask_size)
+            self._last_quote, self._last_entry = quote, entry
         if self.latency_s > 0.0:
             self.scheduler.schedule(now + self.latency_s, QUOTE_LIVE, self._go_live, entry)
         else:
             self._go_live(entry)
-
-    def _checked(self, quote) -> tuple:
-        """``quote`` as ``(bid, ask, bid_size, ask_size)`` floats (``None`` for a withdrawn side), after checking
-        it; remembered, so that a strategy that quotes the same again is not checked again."""
-        if not isinstance(quote, Quote):
-            self._bad_quote(f"expected a Quote(bid=..., ask=...), got {quote!r}")
-        bid, ask, bid_size, ask_size = quote
-        try:
-            bid_size, ask_size = float(bid_size), float(ask_size)
-        except (TypeError, ValueError):
-            self._bad_quote(f"sizes must be numbers, got bid_size={bid_size!r} ask_size={ask_size!r}")
-        if bid is not None:
-            bid = float(bid)
-            if not (_isfinite(bid) and bid_size > 0.0):
-                self._bad_quote(f"bid={bid!r} bid_size={bid_size!r}")
-        if ask is not None:
-            ask = float(ask)
-            if not (_isfinite(ask) and ask_size > 0.0):
-                self._bad_quote(f"ask={ask!r} ask_size={ask_size!r}")
-        if bid is not None and ask is not None and not bid < ask:
-            self._bad_quote(f"crossed quote bid={bid!r} >= ask={ask!r}")
-        entry = (bid, ask, bid_size, ask_size)
-        self._last_quote, self._last_entry = quote, entry
-        return entry
 
     def _bad_quote(self, what: str) -> None:
         raise StrategyError(f"strategy {self._name} returned an invalid quote at t={self.scheduler.now:.6g}: {what}")
