@@ -124,6 +124,7 @@ class Simulation:
         self._append_fill = self.ledger.fill_rows.append
         self._append_quote = self.ledger.quote_rows.append
         self._quote = strategy.quote
+        self._on_fill = self._record  # what each RestingQuote calls when it fills
         # With market-data latency the strategy quotes from a delayed copy of the market (see _seen_state).
         self._view = self.state if self.feed_latency_s == 0.0 else MarketState()
         self._seen: deque = deque()  # (time, mid, best_bid, best_ask, best_bid_size, best_ask_size), oldest first
@@ -328,21 +329,24 @@ class Simulation:
         bid, ask, bid_size, ask_size = entry
         state = self.state
         now = self.scheduler.now
-        self.bid = self._resting(self.bid, BID, bid, bid_size, now)
-        self.ask = self._resting(self.ask, ASK, ask, ask_size, now)
+        # Each side that goes live: the old one with its new size if the price is unchanged (it keeps its place
+        # in the queue), else a new one at the back of the queue. Written out per side: this runs per requote.
+        old = self.bid
+        if bid is None:
+            self.bid = None
+        elif old is not None and old.price == bid:
+            old.left = bid_size
+        else:
+            self.bid = RestingQuote(BID, bid, bid_size, now, self._on_fill)
+        old = self.ask
+        if ask is None:
+            self.ask = None
+        elif old is not None and old.price == ask:
+            old.left = ask_size
+        else:
+            self.ask = RestingQuote(ASK, ask, ask_size, now, self._on_fill)
         self._append_quote((self.path, now, _NAN if bid is None else bid,
                             _NAN if ask is None else ask, bid_size, ask_size, state.mid, state.inventory))
-
-    def _resting(self, old: RestingQuote | None, side: int, price: float | None, size: float,
-                 now: float) -> RestingQuote | None:
-        """The side that goes live: the old one with its new size if the price is unchanged (it keeps its place
-        in the queue), else a new one at the back of the queue at ``price``."""
-        if price is None:
-            return None
-        if old is not None and old.price == price:
-            old.left = size
-            return old
-        return RestingQuote(side, price, size, now, self._record)
 
     def _mark(self) -> None:
         state = self.state
