@@ -78,6 +78,9 @@ class Simulation:
         The live quote, one object per side (``None`` when the side is empty).
     fills : FillRun
         The fill model's state for this run (its counters are in ``fills.stats``).
+    changes : int
+        Book changes and fills so far. A fill model's ``on_quote_live`` sees nothing new while it has not moved
+        (the replay models use it to recognise an unchanged requote cheaply).
 
     Notes
     -----
@@ -106,8 +109,6 @@ class Simulation:
         self.ask: RestingQuote | None = None
         self.fills: FillRun = FillRun(self)  # no-op hooks until run() attaches the model
         self.fill_count = 0
-        #: Book changes and fills so far: what a fill model's ``on_quote_live`` may depend on has not moved while
-        #: this has not (it lets an unchanged requote be recognised cheaply).
         self.changes = 0
         self._quote_requested = False
         self._started = False
