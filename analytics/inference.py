@@ -40,6 +40,15 @@ class Estimate:
         return bool(point < self.low or point > self.high)
 
 
+def check_bootstrap(n: int, resamples: int) -> None:
+    """Raise :class:`ConfigError` unless a bootstrap of ``n`` paths and ``resamples`` resamples is meaningful
+    (``n >= 2``, ``resamples >= 100``): callers check this before any simulation."""
+    if n < 2:
+        raise ConfigError(f"the bootstrap needs at least 2 paths, got {n}")
+    if resamples < 100:
+        raise ConfigError(f"resamples must be >= 100, got {resamples}")
+
+
 class PairedBootstrap:
     """Resamples of ``n`` path indices, drawn once and shared by every statistic.
 
@@ -54,10 +63,7 @@ class PairedBootstrap:
     """
 
     def __init__(self, n: int, resamples: int = 2000, seed: int = 0) -> None:
-        if n < 2:
-            raise ConfigError(f"the bootstrap needs at least 2 paths, got {n}")
-        if resamples < 100:
-            raise ConfigError(f"resamples must be >= 100, got {resamples}")
+        check_bootstrap(n, resamples)
         rng = np.random.default_rng(np.random.SeedSequence(seed))
         self.n = n
         self.indices = rng.integers(0, n, size=(resamples, n))

@@ -69,3 +69,72 @@ def summarize(per_path: pd.DataFrame) -> dict[str, float]:
         "fills_mean": float(per_path["fills"].mean()),
         "avg_spread": float(per_path["avg_spread"].mean()),
     }
+
+
+#: :class:`RunningSummary` keeps this many paths' metrics before it folds them into moments.
+SUMMARY_BLOCK_PATHS = 1_000_000
+_MOMENT_COLUMNS = ("pnl", "final_q", "mean_q2", "fills", "avg_spread")
+
+
+def _moments(per_path: pd.DataFrame) -> dict[str, tuple[int, float, float]]:
+    """Per column: ``(count, mean, sum of squared deviations)`` over the non-NaN values."""
+    out = {}
+    for column in _MOMENT_COLUMNS:
+        x = per_path[column].to_numpy(dtype=float)
+        x = x[~np.isnan(x)]
+        mean = float(x.mean()) if x.size else np.nan
+        out[column] = (int(x.size), mean, float(((x - mean) ** 2).sum()) if x.size else 0.0)
+    return out
+
+
+def _merge(a: tuple[int, float, float], b: tuple[int, float, float]) -> tuple[int, float, float]:
+    """Chan, Golub and LeVeque's pairwise update: the moments of two samples pooled."""
+    (na, ma, sa), (nb, mb, sb) = a, b
+    if not na or not nb:
+        return a if na else b
+    n = na + nb
+    delta = mb - ma
+    return n, ma + delta * nb / n, sa + sb + delta * delta * na * nb / n
+
+
+class RunningSummary:
+    """:func:`summarize` of a run fed path chunk by path chunk, in bounded memory.
+
+    Up to ``block_paths`` paths (default :data:`SUMMARY_BLOCK_PATHS`) it keeps their metrics and the result is exactly :func:`summarize` of them. Past
+    that, each full block is folded into count, mean and sum of squared deviations per column, and blocks are
+    pooled with the pairwise update, so memory stays bounded whatever the number of paths.
+    """
+
+    def __init__(self, block_paths: int | None = None) -> None:
+        self.block_paths = block_paths or SUMMARY_BLOCK_PATHS
+        self._frames: list[pd.DataFrame] = []
+        self._rows = 0
+        self._moments: dict[str, tuple[int, float, float]] | None = None
+
+    def add(self, per_path: pd.DataFrame) -> None:
+        """Add the :func:`path_metrics` of further paths."""
+        self._frames.append(per_path[list(_MOMENT_COLUMNS)])
+        self._rows += len(per_path)
+        if self._rows >= self.block_paths:
+            self._fold()
+
+    def _fold(self) -> None:
+        block = _moments(pd.concat(self._frames))
+        self._moments = block if self._moments is None else {
+            c: _merge(self._moments[c], block[c]) for c in _MOMENT_COLUMNS}
+        self._frames, self._rows = [], 0
+
+    def summary(self) -> dict[str, float]:
+        """The statistics of :func:`summarize` over every path added."""
+        if self._moments is None:
+            return summarize(pd.concat(self._frames))
+        if self._frames:
+            self._fold()
+        m = self._moments
+        n, pnl_mean, pnl_ss = m["pnl"]
+        pnl_std = float(np.sqrt(pnl_ss / (n - 1)))
+        q_n, q_mean, q_ss = m["final_q"]
+        return {"paths": n, "pnl_mean": pnl_mean, "pnl_std": pnl_std,
+                "sharpe": pnl_mean / pnl_std if pnl_std > 0 else np.nan,
+                "final_q_mean": q_mean, "final_q_std": float(np.sqrt(q_ss / (q_n - 1))),
+                "mean_q2": m["mean_q2"][1], "fills_mean": m["fills"][1], "avg_spread": m["avg_spread"][1]}

@@ -425,7 +425,6 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     rows = summary.get("rows") if isinstance(summary, dict) else None
     if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) and "strategy" in r for r in rows):
         raise DataError(f"{summary_path}: expected a non-empty 'rows' list whose entries name a 'strategy'")
-    results = [(str(r["strategy"]), Ledger.load(directory / str(r["strategy"]))) for r in rows]
     options = summary.get("report") or {}
     if not isinstance(options, dict):
         raise DataError(f"{summary_path}: 'report' must be an object")
@@ -436,12 +435,16 @@ def load_results(directory: str | os.PathLike) -> tuple[list[tuple[str, Ledger]]
     config = summary.get("config") or {}
     if not isinstance(config, dict):
         raise DataError(f"{summary_path}: 'config' must be an object")
+    # A large run's report is drawn from its first paths ("paths"): read only those.
+    results = [(str(r["strategy"]), Ledger.load(directory / str(r["strategy"]), paths=options.get("paths")))
+               for r in rows]
     return results, options, config
 
 
-#: The report options summary.json may hold, and what each must be (any may be null).
+#: The report options summary.json may hold, and what each must be (any may be null). ``paths``: the report is
+#: drawn from that many first paths (a large run's), so only those are read.
 _SAVED_OPTIONS = {"clock": "text", "title": "text", "cap": "a number", "interval": "a number",
-                  "horizons": "a list of numbers"}
+                  "horizons": "a list of numbers", "paths": "a whole number"}
 
 
 def _is(value, kind: str) -> bool:
@@ -450,6 +453,8 @@ def _is(value, kind: str) -> bool:
         return isinstance(value, list) and all(_is(v, "a number") for v in value)
     if kind == "a number":
         return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "a whole number":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
     return isinstance(value, str)
 
 
@@ -465,7 +470,7 @@ def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], 
     results, options, config = load_results(directory)
     try:
         return build_report(results, directory, config=config, progress=progress,
-                            **{k: v for k, v in options.items() if k in _SAVED_OPTIONS})
+                            **{k: v for k, v in options.items() if k in _SAVED_OPTIONS and k != "paths"})
     except ConfigError as exc:  # saved options out of range (a clock that is not one), a ledger without marks
         raise DataError(f"{directory}: {exc}") from None
 

@@ -16,12 +16,10 @@ Executors: local processes (``concurrent.futures``), or Dask (``dask.distributed
 
 from __future__ import annotations
 
-import concurrent.futures
 import itertools
 import json
 import math
 import os
-import signal
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import ConfigError, DataError, run_paths
 from feeds import SyntheticMarket
 from engine.ledger import write_atomic
+from engine.pool import WorkerPool
 
 #: Strategy parameters a grid can vary: what each must be. ``strategy_k`` / ``strategy_sigma`` are what the
 #: strategy assumes (default: the market's true ``k`` / ``sigma``).
@@ -278,32 +277,6 @@ def _write_cell(config: SweepConfig, out_dir: Path, index: int, row: dict) -> No
 
 # -- executors -----------------------------------------------------------------------------------------------
 
-def _ignore_sigint() -> None:
-    """Worker initializer: Ctrl-C is the parent's to handle (it cancels the pool), not every worker's."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-class _LocalPool:
-    """Worker processes on this machine, behind the small interface the windowed loop needs."""
-
-    def __init__(self, workers: int) -> None:
-        self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, initializer=_ignore_sigint)
-        self.slots = workers
-
-    def submit(self, *args):
-        return self.pool.submit(*args)
-
-    @staticmethod
-    def first_done(futures) -> set:
-        return concurrent.futures.wait(futures, return_when=concurrent.futures.FIRST_COMPLETED).done
-
-    def close(self, interrupted: bool) -> None:
-        if interrupted:  # stop the cells in flight now rather than wait for them (they are lost either way)
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-        self.pool.shutdown(wait=not interrupted, cancel_futures=True)
-
-
 class _DaskPool:
     """A Dask cluster: a loopback LocalCluster we start (``"local"``) or a running scheduler's address."""
 
@@ -425,7 +398,7 @@ def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int |
                 deliver(index, run_cell(config, index))
                 report(1, 0)
         else:
-            _run_windowed(_LocalPool(min(n, len(todo))), config, todo, deliver, report)
+            _run_windowed(WorkerPool(min(n, len(todo))), config, todo, deliver, report)
     return sweep_table(config, out)
 
 

@@ -8,7 +8,7 @@ they share.
 from engine.errors import ConfigError, DataError, MmsimError, StrategyError
 from engine.fills import ExponentialFills, StepFills
 from engine.ledger import Ledger
-from engine.montecarlo import path_seed, run_paths
+from engine.montecarlo import iter_ledgers, path_seed, run_paths
 from engine.fill_model import FillModel, FillRun, RestingQuote
 from engine.protocols import Feed, StrategyProtocol
 from engine.replay_fills import TradeThroughFills
@@ -24,6 +24,7 @@ __all__ = [
     "ExponentialFills", "StepFills",
     "Feed", "FillModel", "FillRun", "RestingQuote", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
-    "Scheduler", "Simulation", "TradeThroughFills", "path_generators", "path_seed", "run_paths", "strategy_name",
+    "Scheduler", "Simulation", "TradeThroughFills", "iter_ledgers", "path_generators", "path_seed", "run_paths",
+    "strategy_name",
     "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised",
 ]

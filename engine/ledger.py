@@ -94,8 +94,9 @@ class Ledger:
             write_atomic(directory / f"{name}.parquet", lambda tmp, n=name: self._table(n).to_parquet(tmp))
 
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> Ledger:
-        """Read a ledger written by :meth:`save`.
+    def load(cls, directory: str | os.PathLike, paths: int | None = None) -> Ledger:
+        """Read a ledger written by :meth:`save` (or :class:`LedgerWriter`); with ``paths``, only the rows of
+        paths ``0 .. paths - 1`` (the rest is not read into memory).
 
         Raises
         ------
@@ -109,7 +110,7 @@ class Ledger:
             if not path.is_file():
                 raise DataError(f"{path}: missing ledger file")
             try:
-                frame = pd.read_parquet(path)
+                frame = pd.read_parquet(path, filters=None if paths is None else [("path", "<", int(paths))])
             except (OSError, ValueError, pa.ArrowException) as exc:
                 raise DataError(f"{path}: not a readable Parquet ledger file ({exc})") from None
             missing = [c for c in columns if c not in frame.columns]
@@ -120,6 +121,93 @@ class Ledger:
                     raise DataError(f"{path}: column {column} holds {frame[column].dtype} values, not numbers")
             frames[name] = frame
         return cls.from_frames(**frames)
+
+
+#: Rows :class:`ParquetAppender` gathers into one row group (bounded memory, few groups per file).
+ROW_GROUP_ROWS = 250_000
+
+
+class ParquetAppender:
+    """Write a table to one Parquet file in pieces, in bounded memory: :meth:`append` frames (same columns and
+    types), then :meth:`close`. The file appears under its name only once closed; :meth:`abort` removes it.
+
+    Pieces are gathered into row groups of at least :data:`ROW_GROUP_ROWS` rows, so the file depends only on
+    the rows and the order of the pieces.
+    """
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = Path(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)
+        self._tmp = Path(tmp)
+        self._writer = None
+        self._pending: list[pd.DataFrame] = []
+        self._rows = 0
+
+    def append(self, frame: pd.DataFrame) -> None:
+        self._pending.append(frame)
+        self._rows += len(frame)
+        if self._rows >= ROW_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._pending:
+            return
+        import pyarrow.parquet as pq  # imported on first use: most commands never stream
+
+        table = pa.Table.from_pandas(pd.concat(self._pending, ignore_index=True), preserve_index=False)
+        if self._writer is None:
+            self._writer = pq.ParquetWriter(self._tmp, table.schema)
+        self._writer.write_table(table)
+        self._pending, self._rows = [], 0
+
+    def close(self) -> None:
+        """Write what is pending and move the file into place."""
+        try:
+            self._flush()
+            self._writer.close()
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
+
+    def abort(self) -> None:
+        """Drop the file."""
+        if self._writer is not None:
+            self._writer.close()
+        self._tmp.unlink(missing_ok=True)
+
+    def __enter__(self) -> ParquetAppender:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class LedgerWriter:
+    """Save a ledger arriving in pieces (:func:`engine.montecarlo.iter_ledgers`) as the three files of
+    :meth:`Ledger.save`, without holding it all in memory. Use as a context manager: the files are complete
+    when the block ends, and absent if it fails."""
+
+    def __init__(self, directory: str | os.PathLike) -> None:
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        self._files = {name: ParquetAppender(directory / f"{name}.parquet") for name in TABLES}
+
+    def append(self, ledger: Ledger) -> None:
+        for name, appender in self._files.items():
+            appender.append(ledger._table(name))
+
+    def __enter__(self) -> LedgerWriter:
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        for appender in self._files.values():
+            appender.__exit__(kind, exc, tb)
 
 
 _UMASK = os.umask(0)

@@ -73,6 +73,9 @@ class PathDraws:
     def steps(self) -> int:
         return self.increments.shape[0]
 
+#: The most paths x steps :func:`draw_paths` draws at once (about 1.2 GB of draws; every path is held in memory).
+MAX_PATH_STEPS = 50_000_000
+
 
 def draw_paths(market, *, paths: int, seed: int = 0) -> PathDraws:
     """Draw the increments and fill uniforms of ``paths`` paths of ``market``.
@@ -94,10 +97,15 @@ def draw_paths(market, *, paths: int, seed: int = 0) -> PathDraws:
     Raises
     ------
     ConfigError
-        If ``paths`` or ``seed`` is not a whole number in range.
+        If ``paths`` or ``seed`` is not a whole number in range, or ``paths`` times the steps exceeds
+        :data:`MAX_PATH_STEPS`.
     """
     check_paths_and_seed(paths, seed)
     steps = market.steps
+    if paths * steps > MAX_PATH_STEPS:  # the draws alone take 24 bytes per path and step
+        raise ConfigError(f"paths={paths} of {steps} steps each make {paths * steps:.3g} path-steps, more than the "
+                          f"{MAX_PATH_STEPS:.0e} the vectorised engine holds in memory at once: lower paths (or "
+                          "run the event engine, which streams paths)")
     increments = np.empty((paths, steps))
     uniforms = np.empty((paths, steps, 2))
     for i in range(paths):

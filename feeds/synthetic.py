@@ -9,6 +9,7 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, non_negative, optional_non_negative, optional_positive, positive
+from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.paths import INCREMENTS, market_increments, market_variances
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
 from engine.types import BUY, SELL
@@ -97,8 +98,19 @@ class SyntheticMarket:
             raise ConfigError(f"T={self.T!r} must be a whole number of steps dt={self.dt!r}")
         return steps
 
+    @property
+    def expected_events(self) -> float:
+        """Expected events of one path: ``T / dt`` mid ticks and ``2 A T`` market orders."""
+        return self.steps + 2.0 * self.A * self.T
+
     def __attrs_post_init__(self) -> None:
-        self.steps  # validate T against dt on construction
+        steps = self.steps  # validates T against dt on construction
+        orders = 2.0 * self.A * self.T
+        if steps + orders > MAX_EVENTS_PER_PATH:  # refuse now what would exhaust memory in the middle of a run
+            cause = "lower A or T" if orders > steps else "raise dt or lower T"
+            raise ConfigError(f"A={self.A:g}, T={self.T:g} and dt={self.dt:g} make about {steps + orders:.3g} events "
+                              f"per path (T/dt = {steps:.3g} mid ticks, 2 A T = {orders:.3g} market orders), more "
+                              f"than the {MAX_EVENTS_PER_PATH:.0e} one path may hold in memory: {cause}")
 
     # -- path generation: everything is drawn up front, in one fixed order, so a seed gives one market ----------
 
@@ -154,13 +166,19 @@ class SyntheticMarket:
 
         # Ticks and market orders are two chains of events, each scheduling its own next one. No sort merges
         # them: the scheduler does, and at one instant its priorities put the tick before the order.
+        # Each chain refers to itself, a reference cycle holding the path's arrays: its last event breaks it, so
+        # that a finished path is freed at once rather than by the cycle collector.
         def on_tick(j: int) -> None:
+            nonlocal on_tick
             set_mid(state.mid * exp(increments[j]) if geometric else state.mid + increments[j])
             j += 1
             if j < n:
                 schedule(tick_times[j], MARKET_DATA, on_tick, j)
+            else:
+                on_tick = None
 
         def on_order(j: int) -> None:
+            nonlocal on_order
             side = order_sides[j]
             market_order(side, size, depths[j])
             if impact:
@@ -168,9 +186,13 @@ class SyntheticMarket:
             j += 1
             if j < orders:
                 schedule(order_times[j], MARKET_ORDER, on_order, j)
+            else:
+                on_order = None
 
         sim.state.horizon = self.T
         sim.set_mid(self.s0)
         schedule(tick_times[0], MARKET_DATA, on_tick, 0)
         if orders:
             schedule(order_times[0], MARKET_ORDER, on_order, 0)
+        else:
+            on_order = None

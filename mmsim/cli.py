@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import signal
 import sys
 import warnings
 from importlib.metadata import PackageNotFoundError, version
@@ -75,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """Raised by the SIGTERM handler, so that a terminated command cleans up (staging folders, worker processes)
+    as Ctrl-C does, instead of dying on the spot."""
+
+
+def _terminate(signum, frame):
+    raise Terminated
+
+
 def _version() -> str:
     try:
         return version("mmsim")
@@ -90,12 +100,13 @@ def _user_path(filename) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``mmsim`` console script; returns the exit code."""
+    """Entry point of the ``mmsim`` console script; returns the exit code (130 after Ctrl-C, 143 after SIGTERM)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # usage errors (2) and --help (0), already printed
         return int(exc.code or 0)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         with warnings.catch_warnings():
             # The terminal gets results, one-line errors and the commands' own "warning:" lines about the data;
@@ -112,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"mmsim {args.command}: interrupted\n")
         return 130
+    except Terminated:
+        sys.stderr.write(f"mmsim {args.command}: terminated\n")
+        return 128 + signal.SIGTERM
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from analytics.plots import clock_text
 from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
 from mmsim.cli import positive_float, positive_int
-from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 
@@ -60,6 +60,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", default=None,
                    help=f"write {CALIBRATION_FILE} (for mmsim run and mmsim replay --calibration) and {PLOT_FILE} "
                         "into DIR")
+    add_force_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
@@ -67,7 +68,7 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
-        check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
+        check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     source = open_tick_source(args)
     fit_until = args.fit_until if ":" in args.fit_until else _fraction(args.fit_until)
     with source_progress(source, "mmsim calibrate") as counted:
@@ -86,7 +87,7 @@ def run(args) -> int:
         report["loop"] = {"factor": LOOP_FACTOR, "passed": bool(loop["ok"].all()),
                           "rows": loop.to_dict(orient="records")}
     if args.out is not None:
-        with staged_out_dir(args.out) as stage:  # only now, and staged: a failure leaves nothing behind
+        with staged_out_dir(args.out, "calibrate", args.force) as stage:  # only now, staged: all or nothing
             result.write_plot(stage / PLOT_FILE)
             report["out"] = str(stage.parent)
             report["wall_s"] = round(time.perf_counter() - start, 3)

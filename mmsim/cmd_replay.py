@@ -15,12 +15,13 @@ from analytics.calibration import load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThroughFills
+from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
 from feeds import QUOTE, TRADE, FrameSource, ReplayFeed, infer_tick_size
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
 from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                        user_strategy_params)
-from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_json
+from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import report_progress, source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
@@ -28,6 +29,8 @@ from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoi
 
 MIN_SPREAD_TICKS = 2
 QUEUES = ("l3", "conservative", "touch")
+#: Seconds in a day: the span :func:`check_requote` budgets the requote timer for.
+DAY_S = 86_400.0
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
 REPLAY_TIME_UNIT_S = 1.0
 #: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
@@ -101,6 +104,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", default=None,
                    help="write summary.json, report.html and the ledger (STRATEGY/{fills,quotes,marks}.parquet) here, "
                         "once the run succeeded; mmsim report DIR rebuilds the report")
+    add_force_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     p.set_defaults(handler=run)
 
@@ -276,7 +280,7 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
               "tick_size": report["market"]["tick_size"], "queue": report["market"]["queue"],
               "k": report["strategy_params"]["k"],
               "spread": report["strategy_params"].get("spread", args.spread)}
-    with staged_out_dir(out) as stage:
+    with staged_out_dir(out, "replay", args.force) as stage:
         folder = stage.parent
         (stage / name).mkdir()
         sim.ledger.save(stage / name)
@@ -288,10 +292,21 @@ def _write_outputs(out: str, sim, report: dict, args, cap: float | None) -> tupl
     return folder, folder / REPORT_FILE
 
 
+def check_requote(requote_ms: float) -> None:
+    """Refuse a requote interval whose timer events alone would exceed what one replay may hold: a day of data
+    (LOBSTER times are seconds after midnight, so a file spans less) at most :data:`MAX_EVENTS_PER_PATH`."""
+    events = DAY_S / (requote_ms / 1000.0)
+    if events > MAX_EVENTS_PER_PATH:
+        raise ConfigError(f"--requote-ms {requote_ms:g} makes about {events:.3g} requotes per day of data, more than "
+                          f"the {MAX_EVENTS_PER_PATH:.0e} events one replay may hold in memory: use --requote-ms "
+                          f"{DAY_S * 1000.0 / MAX_EVENTS_PER_PATH:g} or more")
+
+
 def run(args) -> int:
     start = time.perf_counter()
+    check_requote(args.requote_ms)
     if args.out is not None:
-        check_out_dir(args.out)  # refuse a file as --out before the work, but create nothing yet
+        check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     if args.queue == "l3" and args.path is None:
         raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
     calibration = read_calibration(args.calibration) if args.calibration else {}
@@ -302,6 +317,8 @@ def run(args) -> int:
     (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
         defaults["tick_size"], defaults["spread"], defaults["k"])
     strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from)
+    if args.out is not None:
+        check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
     replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
-from analytics.report import rebuild_report
-from mmsim.output import json_safe
+from analytics.report import REPORT_FILE, rebuild_report
+from engine import ConfigError
+from mmsim.output import add_force_argument, json_safe, written_files
 from mmsim.progress import report_progress
 
 
@@ -17,10 +19,14 @@ def add_parser(sub) -> None:
                                    "markouts, risk metrics and plots, in one self-contained page.")
     p.add_argument("dir", metavar="DIR", help="results folder written by mmsim run")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    add_force_argument(p)
     p.set_defaults(handler=run)
 
 
 def run(args) -> int:
+    existing = Path(args.dir) / REPORT_FILE
+    if existing.exists() and not args.force and REPORT_FILE not in written_files(args.dir):
+        raise ConfigError(f"{existing} was not written by mmsim: add --force to replace it")
     with report_progress("mmsim report") as advance:
         path = rebuild_report(args.dir, progress=advance)
     if args.json:

@@ -16,12 +16,18 @@ from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, non_negative_int, positive_float,
                        positive_int, user_strategy_params)
-from mmsim.compare import compare
-from mmsim.output import check_out_dir, json_safe, staged_out_dir, write_csv, write_json, write_parquet
+from mmsim.compare import compare, result_names
+from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir,
+                          write_csv, write_json)
 from mmsim.progress import progress_bar, report_progress
 from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
+#: Events per strategy the report is drawn from (whole paths, the first ones): beyond, only the ledger files and
+#: summary.csv cover every path, so that memory stays bounded whatever --paths is.
+REPORT_EVENTS = 500_000
+#: The files written at the top of --out, beside the strategies' folders.
+OUTPUT_FILES = (SUMMARY_FILE, REPORT_FILE, "summary.csv")
 COLUMNS = ["strategy", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
            "avg_spread"]
 
@@ -103,6 +109,7 @@ def add_parser(sub) -> None:
     p.add_argument("--fee-bps", type=any_float, default=0.0, help="fee in basis points of value, negative for a rebate")
     p.add_argument("--workers", type=positive_int, default=1, help="processes (default 1; results are identical)")
     p.add_argument("--out", default="mmsim-out", help="output directory (default ./mmsim-out)")
+    add_force_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     add_market_arguments(p)
     add_calibration_arguments(p)
@@ -130,35 +137,44 @@ def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
     return built
 
 
+def report_paths(market: SyntheticMarket) -> int:
+    """How many paths (the first ones) the report is drawn from: those whose ledgers hold about
+    :data:`REPORT_EVENTS` events, at least one."""
+    return max(1, int(REPORT_EVENTS // market.expected_events))
+
+
 def run(args) -> int:
     apply_calibration(args)
     market, fill_model = market_from_args(args)
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
+    for name in result_names(strategies):  # each names a folder in --out
+        check_folder_name(name, OUTPUT_FILES)
     fees = Fees(bps=args.fee_bps)
-    check_out_dir(args.out)
-    start = time.perf_counter()
-    with progress_bar(args.paths * len(strategies), "mmsim run") as advance:
-        results = compare(market, strategies, fill_model, paths=args.paths, seed=args.seed, latency_s=args.latency,
-                          fees=fees, workers=args.workers, progress=advance)
-    wall = time.perf_counter() - start
-
-    table = pd.DataFrame([r.summary for r in results])[COLUMNS]
+    check_out_dir(args.out, args.force)
     config = {k: v for k, v in vars(args).items() if k != "handler"}
     options = report_options("synthetic", cap=args.max_inventory, title="mmsim run")
-    # Only once the run succeeded, and staged: a failed run or report leaves nothing behind.
-    with staged_out_dir(args.out) as stage:
+    start = time.perf_counter()
+    # Staged: a failed or interrupted run leaves nothing behind. The ledgers stream into the stage as the paths
+    # arrive, so memory is bounded whatever --paths is.
+    with staged_out_dir(args.out, "run", args.force) as stage:
         out = stage.parent
-        for r in results:
-            folder = stage / r.name
-            folder.mkdir()
-            r.ledger.save(folder)
-            write_parquet(folder / "paths.parquet", r.per_path.reset_index())
+        with progress_bar(args.paths * len(strategies), "mmsim run") as advance:
+            results = compare(market, strategies, fill_model, paths=args.paths, seed=args.seed,
+                              latency_s=args.latency, fees=fees, workers=args.workers, progress=advance, out=stage,
+                              keep_paths=report_paths(market))
+        wall = time.perf_counter() - start
+        table = pd.DataFrame([r.summary for r in results])[COLUMNS]
         write_csv(stage / "summary.csv", table)
+        shown = results[0].paths_kept
+        if shown < args.paths:  # the report draws the first paths; summary.csv has them all
+            options["paths"] = shown
+            config["report_paths"] = f"the first {shown:,} of {args.paths:,} paths"
         report = {"command": "run", "paths": args.paths, "seed": args.seed, "wall_s": round(wall, 3),
                   "out": str(out), "config": config, "rows": table.to_dict(orient="records"), "report": options}
         write_json(stage / SUMMARY_FILE, report)
         with report_progress("mmsim run: report") as advance:
-            build_report([(r.name, r.ledger) for r in results], stage, config=config, progress=advance, **options)
+            build_report([(r.name, r.ledger) for r in results], stage, config=config, progress=advance,
+                         **{k: v for k, v in options.items() if k != "paths"})
     html_path = out / REPORT_FILE
 
     if args.json:

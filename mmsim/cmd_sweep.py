@@ -12,11 +12,12 @@ from pathlib import Path
 
 from analytics.report import build_sweep_report
 from analytics.scenario import MODEL_STRATEGIES
-from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SweepConfig, finished_cells, parse_grid,
+from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid,
                              run_sweep)
 from mmsim.cli import non_negative_int, positive_int
 from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
-from mmsim.output import json_safe, prepare_out_dir, write_csv, write_json, write_parquet
+from mmsim.output import (add_force_argument, claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_csv,
+                          write_json, write_parquet)
 from mmsim.progress import cell_progress
 
 TABLE_FILE = "sweep.parquet"
@@ -53,6 +54,7 @@ def add_parser(sub) -> None:
                         "(needs pip install 'mmsim[dask]')")
     x.add_argument("--resume", action="store_true", help="skip the cells already finished in --out")
     p.add_argument("--out", default="mmsim-sweep", help="output directory (default ./mmsim-sweep)")
+    add_force_argument(p)
     p.add_argument("--csv", action="store_true", help="also write the table as sweep.csv")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout instead of the table")
     add_market_arguments(p)
@@ -68,8 +70,9 @@ def config_from_args(args) -> SweepConfig:
 def run(args) -> int:
     config = config_from_args(args)
     existed = Path(args.out).exists()
-    out = prepare_out_dir(args.out)
+    out = prepare_out_dir(args.out, args.force)
     try:
+        claim_out_dir(out, "sweep")  # at once: a sweep killed part-way leaves a folder --resume may continue
         already = len(finished_cells(config, out)) if args.resume else 0
         start = time.perf_counter()
         with cell_progress(config.size, already, "mmsim sweep") as advance:
@@ -91,6 +94,9 @@ def run(args) -> int:
                "executor": f"dask {args.dask}" if args.dask else "processes", "out": str(out),
                "sweep": config.to_dict(), "rows": table.to_dict(orient="records")}
     write_json(out / "sweep.json", summary)
+    written = [TABLE_FILE, "sweep.json", html_path.name, *(["sweep.csv"] if args.csv else []),
+               *(str(cell_path(out, i).relative_to(out)) for i in range(config.size))]
+    finish_out_dir(out, "sweep", written)
     if args.json:
         json.dump(json_safe({**summary, "report_html": str(html_path)}), sys.stdout)
         sys.stdout.write("\n")

@@ -11,11 +11,13 @@ around the reservation price) and ``symmetric`` (the inventory strategy's time-a
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import closing
 
 import attrs
 
 from analytics import path_metrics, summarize
-from engine import ConfigError, ExponentialFills, StepFills, draw_paths, run_paths, run_vectorised
+from analytics.metrics import RunningSummary
+from engine import ConfigError, ExponentialFills, StepFills, draw_paths, iter_ledgers, run_vectorised
 from engine.errors import check_positive
 from feeds import SyntheticMarket
 from strategies import AvellanedaStoikov, Retimed, SymmetricSpread
@@ -114,10 +116,14 @@ def run_paper(gammas: Sequence[float] = PAPER_GAMMAS, *, paths: int = 1000, seed
         for gamma in gammas:
             for name, strategy in paper_strategies(gamma, market).items():
                 if draws is not None:
-                    per_path = run_vectorised(market, strategy, fill_model, draws=draws).per_path()
-                else:
-                    ledger = run_paths(event_market, Retimed(strategy, requote_on_tick=True, requote_on_fill=False), fill_model, paths=paths, seed=seed,
-                                       workers=workers, progress=progress)
-                    per_path = path_metrics(ledger)
-                rows.append(_row(gamma, name, fill, summarize(per_path)))
+                    summary = summarize(run_vectorised(market, strategy, fill_model, draws=draws).per_path())
+                else:  # task by task, so that memory stays bounded whatever the number of paths
+                    running = RunningSummary()
+                    retimed = Retimed(strategy, requote_on_tick=True, requote_on_fill=False)
+                    with closing(iter_ledgers(event_market, retimed, fill_model, paths=paths, seed=seed,
+                                              workers=workers, progress=progress)) as parts:
+                        for part in parts:
+                            running.add(path_metrics(part))
+                    summary = running.summary()
+                rows.append(_row(gamma, name, fill, summary))
     return rows

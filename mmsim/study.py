@@ -33,7 +33,7 @@ from types import SimpleNamespace
 import attrs
 import numpy as np
 
-from analytics.inference import PairedBootstrap, variance
+from analytics.inference import PairedBootstrap, check_bootstrap, variance
 from analytics.markouts import DEFAULT_HORIZONS
 from analytics.report import analyse, build_report, cost_column
 from analytics.risk import sharpe
@@ -102,6 +102,7 @@ class StudyConfig:
             raise ConfigError(f"informed must be a share in (0, 1), got {self.informed!r}")
         check_positive("informed_k", self.informed_k)
         check_non_negative("horizon", self.horizon)
+        check_bootstrap(self.paths, self.resamples)  # now, not after the simulation
 
 
 def regime_sigmas(sigma: float, ratio: float, rate: float, T: float) -> tuple[float, float]:

@@ -10,6 +10,7 @@ import warnings
 import pytest
 
 from mmsim.cli import main
+from mmsim.output import MARKER
 from tests.conftest import REPO
 
 QUOTES, TRADES = REPO / "examples" / "quotes.csv", REPO / "examples" / "trades.csv"
@@ -189,4 +190,4 @@ def test_a_replay_whose_ticks_share_one_instant_writes_its_report(tmp_path, caps
                          "--strategy", "naive", "--tick-size", "0.01", "--spread", "0.02", "--warmup-min", "0",
                          "--out", tmp_path / "out")
     assert code == 0 and err == ""
-    assert {p.name for p in (tmp_path / "out").iterdir()} == {"naive", "summary.json", "report.html"}
+    assert {p.name for p in (tmp_path / "out").iterdir()} == {MARKER, "naive", "summary.json", "report.html"}

@@ -20,6 +20,7 @@ from feeds import FrameSource, quote_row, tick_frame, trade_row
 from mmsim import tick_inputs
 from mmsim.cli import main
 from mmsim.cmd_replay import ROW
+from mmsim.output import MARKER
 
 #: A calibration.json as mmsim calibrate writes it (per-second units).
 CALIBRATION = {"estimator": ESTIMATOR, "version": VERSION, "A": 1.2, "k": 35.0, "sigma": 0.02, "A_se": 0.01,
@@ -102,7 +103,7 @@ def test_every_strategy_replays_with_the_pnl_identity_and_writes_its_outputs(str
     assert report["fills"] > 0 and report["fees"] > 0
     assert_identity(report)
     name = report["strategy"]
-    assert sorted(p.name for p in out.iterdir()) == sorted([name, "report.html", "summary.json"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([MARKER, name, "report.html", "summary.json"])
     assert sorted(p.name for p in (out / name).iterdir()) == ["fills.parquet", "marks.parquet", "quotes.parquet"]
     saved = json.loads((out / "summary.json").read_text())
     assert saved["pnl"] == report["pnl"] and saved["fills"] == report["fills"]

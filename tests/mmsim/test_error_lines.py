@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from mmsim.cli import main
@@ -120,7 +121,11 @@ def test_a_full_disk(tmp_path, capsys, monkeypatch):
         Path(path).write_bytes(b"PAR1 half")
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
+    def write_table(self, table, *args, **kwargs):  # the ledger is streamed to its files in pieces
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.where))
+
     monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", write_table)
     monkeypatch.chdir(tmp_path)
     line = one_line(capsys, ["run", *SMALL_RUN, "--out", "full"])
     assert line == f"mmsim run: error: {tmp_path / 'full'}: No space left on device"
