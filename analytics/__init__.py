@@ -1,29 +1,45 @@
-"""Analytics over what a simulation recorded (the ledger's tables, metrics, attribution, markouts and reports)
-and calibration of the model's inputs from market data or from a strategy's own fills."""
+"""Analytics: from what a simulation recorded to numbers, reports and calibrated model inputs.
+
+The package exports the entry points of its five concerns; everything else is in the module named after it
+(``analytics.risk.sharpe``, ``analytics.intensity.fit_depth_mle``, ...).
+
+Runs
+    :class:`Ledger` (the engine's, re-exported: every figure here is derived from its tables),
+    :func:`path_metrics`, :func:`summarize`, :func:`attribute`, :func:`attribution_summary`,
+    :func:`risk_summary`, :func:`markouts`, :func:`markout_curve`.
+Comparison
+    :class:`Estimate`, :class:`PairedBootstrap`, :func:`mean_se`.
+Calibration
+    :class:`Calibration`, :func:`calibrate`, :func:`load_calibration`, :func:`calibrate_trade_depth`,
+    :func:`fit_own_fills`.
+Reports
+    :func:`analyse`, :func:`build_report`, :func:`rebuild_report`.
+Sweeps
+    :class:`SweepConfig`, :func:`parse_grid`, :func:`run_sweep`, :func:`sweep_table`.
+"""
 
 from engine import Ledger
 from analytics.attribution import attribute, attribution_summary
-from analytics.calibration import CalibratedParameters, Calibration, calibrate, load_calibration
-from analytics.quote_fills import QuoteCells, RateFit, fit_rates, hypothetical_cells
-from analytics.trade_depth import TradeDepthCalibration, calibrate_trade_depth
-from analytics.inference import Estimate, PairedBootstrap, mean_se
-from analytics.intensity import FillCheck, LeastSquaresFit, fill_check, fit_depth_least_squares, fit_depth_mle
-from analytics.markouts import adverse_selection_cost, markout_curve, markouts
+from analytics.markouts import markout_curve, markouts
 from analytics.metrics import path_metrics, summarize
-from analytics.mle import IntensityFit
-from analytics.own_fills import fit_own_fills, quote_exposures
-from analytics.report import Analysis, analyse, build_report, build_sweep_report, rebuild_report
-from analytics.risk import inventory_distribution, max_drawdown, path_risk, risk_summary, sharpe, sortino
-from analytics.sweep import SweepConfig, parse_grid, run_cell, run_sweep, sweep_table
-from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
+from analytics.risk import risk_summary
+from analytics.inference import Estimate, PairedBootstrap, mean_se
+from analytics.calibration import Calibration, calibrate, load_calibration
+from analytics.own_fills import fit_own_fills
+from analytics.trade_depth import calibrate_trade_depth
+from analytics.report import analyse, build_report, rebuild_report
+from analytics.sweep import SweepConfig, parse_grid, run_sweep, sweep_table
 
 __all__ = [
-    "Analysis", "CalibratedParameters", "Calibration", "Estimate", "FillCheck", "IntensityFit", "LeastSquaresFit",
-    "Ledger", "PairedBootstrap", "QuoteCells", "RateFit", "SweepConfig", "TradeDepthCalibration", "VolatilityEstimate",
-    "adverse_selection_cost", "analyse", "attribute", "attribution_summary", "build_report", "build_sweep_report",
-    "calibrate", "calibrate_trade_depth", "fit_rates", "hypothetical_cells",
-    "ewma_volatility", "fill_check", "fit_depth_least_squares", "fit_depth_mle", "fit_own_fills",
-    "inventory_distribution", "load_calibration", "markout_curve", "markouts", "max_drawdown", "mean_se",
-    "parse_grid", "path_metrics", "path_risk", "quote_exposures", "realised_volatility", "rebuild_report",
-    "risk_summary", "run_cell", "run_sweep", "sharpe", "sortino", "summarize", "sweep_table",
+    # runs
+    "Ledger", "path_metrics", "summarize", "attribute", "attribution_summary", "risk_summary", "markouts",
+    "markout_curve",
+    # comparison
+    "Estimate", "PairedBootstrap", "mean_se",
+    # calibration
+    "Calibration", "calibrate", "load_calibration", "calibrate_trade_depth", "fit_own_fills",
+    # reports
+    "analyse", "build_report", "rebuild_report",
+    # sweeps
+    "SweepConfig", "parse_grid", "run_sweep", "sweep_table",
 ]

@@ -335,8 +335,8 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
     t0, t_end = float(arrays.q_ts[0]), float(arrays.q_ts[-1])
     duration = t_end - t0
     if window_s * MIN_WINDOWS > duration:
-        raise ConfigError(f"--window-s {window_s:g}: the data span {duration:g} s, which must hold at least "
-                          f"{MIN_WINDOWS} windows")
+        raise ConfigError(f"window_s {window_s:g}: the data span {duration:g} s, which must hold at least "
+                          f"{MIN_WINDOWS} windows", params=("window_s",))
     split = split_time(fit_until, t0, t_end)
     if min(split - t0, t_end - split) < window_s * MIN_WINDOWS:
         raise ConfigError(f"--fit-until {fit_until}: each part of the day must hold at least {MIN_WINDOWS} windows "

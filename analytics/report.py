@@ -472,7 +472,7 @@ def rebuild_report(directory: str | os.PathLike, progress: Callable[[int, int], 
         return build_report(results, directory, config=config, progress=progress,
                             **{k: v for k, v in options.items() if k in _SAVED_OPTIONS and k != "paths"})
     except ConfigError as exc:  # saved options out of range (a clock that is not one), a ledger without marks
-        raise DataError(f"{directory}: {exc}") from None
+        raise DataError(f"{directory}: {exc}", params=exc.params) from None
 
 
 #: Metrics drawn as heatmaps in a sweep report.

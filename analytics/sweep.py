@@ -153,7 +153,7 @@ class SweepConfig:
             try:
                 self.build(i)
             except ConfigError as exc:
-                raise ConfigError(f"grid cell {self.cell_params(i)}: {exc}") from None
+                raise ConfigError(f"grid cell {self.cell_params(i)}: {exc}", params=exc.params) from None
 
     @property
     def names(self) -> list[str]:

@@ -9,7 +9,24 @@ import math
 
 
 class MmsimError(ValueError):
-    """Base class of every error mmsim raises on purpose (bad parameters, bad data, bad strategy output)."""
+    """Base class of every error mmsim raises on purpose (bad parameters, bad data, bad strategy output).
+
+    Library code names parameters as Python spells them (``window_s``), never command-line options.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong.
+    params : tuple of str
+        The parameters the message names; the command line shows each as its option (``--window-s``).
+    """
+
+    def __init__(self, message: str = "", *, params: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.params = tuple(params)
+
+    def __reduce__(self):  # keep params across processes (a sweep's workers raise these too)
+        return type(self), (str(self),), {"params": self.params}
 
 
 class ConfigError(MmsimError):

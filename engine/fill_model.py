@@ -16,6 +16,9 @@ calls. Every hook of the base class does nothing, so a model overrides only the 
     a quote ``entry = (bid, ask, bid_size, ask_size)`` reaches the market: return what goes live (on the tick
     grid, post-only) or ``None`` to send nothing.
 
+A model that also runs in the vectorised engine (:func:`engine.run_vectorised`) says how with
+:meth:`FillModel.vectorised`: its rule for one step on arrays over paths.
+
 The strategy's live quote is one :class:`RestingQuote` per side (``sim.bid``, ``sim.ask``, ``None`` when the side
 is empty); a model fills it with :meth:`FillRun.fill`, which calls :meth:`RestingQuote.execute` and counts where
 the fill came from.
@@ -23,9 +26,11 @@ the fill came from.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+
+from engine.errors import ConfigError
 
 if TYPE_CHECKING:
     from engine.simulation import Simulation
@@ -34,6 +39,11 @@ if TYPE_CHECKING:
 ADDED = 1
 EXECUTED = 4
 HIDDEN_EXECUTED = 5
+
+#: A fill rule of the vectorised engine: ``filled(u, depth, size)`` gives, for every path, the size filled in one
+#: step of a side quoted at ``depth`` from the step's mid (NaN where withdrawn) with ``size`` (a float or an array),
+#: ``u`` being the step's uniform draw for that side.
+StepFillRule = Callable[[np.ndarray, np.ndarray, object], np.ndarray]
 
 
 class RestingQuote:
@@ -134,3 +144,14 @@ class FillModel:
     def attach(self, sim: Simulation, rng: np.random.Generator) -> FillRun:
         """Prepare one run of ``sim`` (``rng`` is the run's fill generator) and return its state and hooks."""
         return FillRun(sim)
+
+    def vectorised(self, market) -> StepFillRule:
+        """This model's rule in the vectorised engine, for ``market`` (see :data:`StepFillRule`).
+
+        Raises
+        ------
+        ConfigError
+            If the model has no time-stepped form (the default) or cannot run on ``market``.
+        """
+        raise ConfigError(f"the vectorised engine runs fill models with a time-stepped form (StepFills or "
+                          f"ExponentialFills), not {type(self).__name__}: use the event engine")

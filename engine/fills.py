@@ -1,6 +1,8 @@
 """Fill models for synthetic markets: the exact continuous-time model and the paper's time-stepped recipe.
 
-Both give a quote at depth ``delta`` from the mid the fill intensity ``lambda(delta) = A exp(-k delta)``.
+Both give a quote at depth ``delta`` from the mid the fill intensity ``lambda(delta) = A exp(-k delta)``. Each
+model holds its rule in both engines' forms: :meth:`FillModel.attach` for the event engine and
+:meth:`FillModel.vectorised` for :func:`engine.run_vectorised`.
 """
 
 from __future__ import annotations
@@ -11,9 +13,36 @@ import attrs
 import numpy as np
 
 from engine.errors import ConfigError, non_negative, positive
-from engine.fill_model import FillModel, FillRun
+from engine.fill_model import FillModel, FillRun, StepFillRule
+from engine.paths import tick_times
 from engine.scheduler import SETTLE
 from engine.types import SELL
+
+def intensity_dt(A_dt: float, k: float, depth, exp=np.exp):
+    """``lambda(depth) dt = A dt exp(-k depth)``, the expected number of fills in a step of a quote at ``depth``.
+
+    :class:`StepFills` fills a quote when the step's uniform draw falls below it (so with probability
+    ``min(1, lambda dt)``); the time-stepped :class:`ExponentialFills` draws a Poisson count with this mean.
+    ``depth`` is an array over paths (the vectorised engine, where a withdrawn side's NaN gives NaN, which no
+    draw falls below) or a float (the event engine, which passes ``exp=math.exp``: the same function to the last
+    bit, without numpy's cost per call). Both engines call this, so they fill on the same draws.
+    """
+    return A_dt * exp(-k * depth)
+
+
+def poisson_filled(u: np.ndarray, mean: np.ndarray, size, order_size: float) -> np.ndarray:
+    """``min(size, N order_size)`` with ``N ~ Poisson(mean)``, drawn by inverting N's survival function with
+    ``u``: ``N >= j`` exactly when ``u < P(N >= j)``. The same ``u`` that fills a step quote (``u < mean``) is used,
+    so an exact fill implies a step fill on the same draw (``1 - exp(-x) <= x``)."""
+    pmf = np.exp(-mean)
+    survival = -np.expm1(-mean)  # P(N >= 1), accurate for small means
+    count = (u < survival).astype(float)
+    needed = math.ceil(float(np.max(size)) / order_size)  # more orders than this cannot fill more
+    for j in range(1, needed):
+        pmf = pmf * mean / j  # P(N = j)
+        survival = survival - pmf  # P(N >= j + 1)
+        count += u < survival
+    return np.minimum(size, count * order_size)
 
 
 @attrs.frozen
@@ -29,6 +58,19 @@ class ExponentialFills(FillModel):
     def attach(self, sim, rng: np.random.Generator) -> FillRun:
         """The run's hooks (the model has no state of its own)."""
         return _ExponentialRun(sim)
+
+    def vectorised(self, market) -> StepFillRule:
+        """The time-stepped form, exact in distribution for a quote held through the step: market orders reach
+        the side at rate ``A`` (the market's) and each reaches a depth ``D ~ Exponential(k)``, so the number that
+        reach a quote at depth ``delta`` in a step is Poisson with mean ``A exp(-k max(delta, 0)) dt``, and the
+        quote fills with each of them, up to its size."""
+        A_dt, k = float(market.A) * float(market.dt), float(market.k)
+        order_size = float(getattr(market, "order_size", 1.0))
+
+        def filled(u, depth, size):
+            return poisson_filled(u, intensity_dt(A_dt, k, np.maximum(depth, 0.0)), size, order_size)
+
+        return filled
 
 
 class _ExponentialRun(FillRun):
@@ -77,24 +119,34 @@ class StepFills(FillModel):
         if steps < 1:
             raise ConfigError(f"StepFills: dt={self.dt!r} is longer than the horizon {horizon!r}")
         uniforms = rng.random((steps, 2)).tolist()
-        times = (np.arange(1, steps + 1) * self.dt).tolist()
-        # The last step settles at the horizon itself: steps * dt can round past it (35 * 0.005 > 0.175), and
-        # the run stops at the horizon, so that settlement would be lost.
-        times[-1] = horizon
+        times = tick_times(steps, self.dt, horizon).tolist()
         A_dt, k = self.A * self.dt, self.k
-        schedule, exp = sim.scheduler.schedule, math.exp
+        schedule, rate, exp = sim.scheduler.schedule, intensity_dt, math.exp
 
         def settle(i: int) -> None:
             mid = sim.state.mid
             u_bid, u_ask = uniforms[i]
             # Draw both sides against the quotes that rested through the step, before either fill requotes.
             bid, ask = sim.bid, sim.ask
-            if bid is not None and u_bid < A_dt * exp(-k * (mid - bid.price)):
+            if bid is not None and u_bid < rate(A_dt, k, mid - bid.price, exp):
                 bid.execute(bid.left)
-            if ask is not None and u_ask < A_dt * exp(-k * (ask.price - mid)):
+            if ask is not None and u_ask < rate(A_dt, k, ask.price - mid, exp):
                 ask.execute(ask.left)
             if i + 1 < steps:
                 schedule(times[i + 1], SETTLE, settle, i + 1)
 
         schedule(times[0], SETTLE, settle, 0)
         return FillRun(sim)
+
+    def vectorised(self, market) -> StepFillRule:
+        """The same rule on arrays: the whole quote fills when the step's draw falls below
+        :func:`intensity_dt` (the step must be the market's, so that steps and ticks coincide)."""
+        if not math.isclose(self.dt, market.dt, rel_tol=1e-9):
+            raise ConfigError(f"StepFills dt={self.dt!r} must equal the market's dt={market.dt!r} "
+                              "in the vectorised engine")
+        A_dt, k = self.A * self.dt, self.k
+
+        def filled(u, depth, size):
+            return np.where(u < intensity_dt(A_dt, k, depth), size, 0.0)
+
+        return filled

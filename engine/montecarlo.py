@@ -22,9 +22,9 @@ from engine.types import Fees
 #: (a few hundred bytes per event, so about 3 GB at this bound, and some 20 s at 600,000 events per second).
 MAX_EVENTS_PER_PATH = 10_000_000
 #: Seconds between two collections of the cycles finished paths leave behind.
-COLLECT_INTERVAL_S = 2.0
+COLLECT_INTERVAL_S = 5.0
 #: A run is cut into at least this many tasks (when it has that many paths), so that workers share the work.
-MIN_TASKS = 32
+MIN_TASKS = 8
 #: A task holds at most about this many events (ledger rows), so that its memory is bounded.
 TASK_EVENTS = 50_000
 
@@ -63,9 +63,10 @@ _last_collect = time.monotonic()
 
 
 def _collect_cycles() -> None:
-    """A finished path leaves reference cycles (event chains are closures that schedule themselves), and the
-    automatic collector reaches old cycles too rarely: a long run grew by tens of MB a second. Collect every
-    :data:`COLLECT_INTERVAL_S` (a collection takes some 35 ms, so this costs under 2%)."""
+    """A finished path leaves reference cycles (a simulation and the objects that call back into it: its resting
+    quotes, its fill model's state), and the automatic collector reaches old cycles too rarely: a long run grew by
+    tens of MB a second. Collect every :data:`COLLECT_INTERVAL_S` (a collection takes 35 to 100 ms, so this
+    costs 1 to 2%)."""
     global _last_collect
     if time.monotonic() - _last_collect >= COLLECT_INTERVAL_S:
         gc.collect()

@@ -1,4 +1,4 @@
-"""Random mid-price paths on a time grid: the regime-switching variances and the increments.
+"""Random mid-price paths on a time grid: the grid, the regime-switching variances and the increments.
 
 Pure functions of a generator and parameters, shared by the synthetic feed (one path per generator, in
 :mod:`feeds.synthetic`) and the vectorised Monte Carlo engine (:mod:`engine.vectorised`), so both engines draw
@@ -10,6 +10,18 @@ from __future__ import annotations
 import numpy as np
 
 INCREMENTS = ("binary", "gaussian", "gbm")
+
+
+def tick_times(steps: int, dt: float, T: float) -> np.ndarray:
+    """The clock of a time-stepped market: ``steps`` ticks at ``dt, 2 dt, ...``, the last at the horizon ``T``.
+
+    The synthetic feed moves the mid at these times, :class:`engine.StepFills` settles at them and the vectorised
+    engine steps on them. The last is ``T`` itself: ``steps * dt`` can round past it (``35 * 0.005 > 0.175``) and a
+    run stops at its horizon, so a tick there would be lost.
+    """
+    times = np.arange(1, steps + 1) * dt
+    times[-1] = T
+    return times
 
 
 def tick_variances(rng: np.random.Generator, *, steps: int, dt: float, T: float, sigma: float,

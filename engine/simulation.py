@@ -7,21 +7,17 @@ from collections import deque
 
 import numpy as np
 
+from engine.accounting import book_fill, mark_to_market
 from engine.errors import ConfigError, StrategyError, check_non_negative
 from engine.ledger import Ledger
 from engine.fill_model import FillModel, FillRun, RestingQuote
 from engine.protocols import Feed, StrategyProtocol
+from engine.quotes import ask_quote, check_quote, strategy_name
 from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
-from engine.types import ASK, BID, Fees, Fill, MarketState, Quote
+from engine.types import ASK, BID, Fees, Fill, MarketState
 
 _NAN = math.nan
-_isfinite = math.isfinite
 _new_tuple = tuple.__new__
-
-
-def strategy_name(strategy) -> str:
-    """The name used for ``strategy`` in tables and errors: its ``name`` attribute, else its class name."""
-    return getattr(strategy, "name", None) or type(strategy).__name__
 
 
 def path_generators(seed) -> tuple[np.random.Generator, np.random.Generator]:
@@ -124,7 +120,6 @@ class Simulation:
         self._append_mark = self.ledger.mark_rows.append
         self._append_fill = self.ledger.fill_rows.append
         self._append_quote = self.ledger.quote_rows.append
-        self._quote = strategy.quote
         self._on_fill = self._record  # what each RestingQuote calls when it fills
         # With market-data latency the strategy quotes from a delayed copy of the market (see _seen_state).
         self._view = self.state if self.feed_latency_s == 0.0 else MarketState()
@@ -157,7 +152,7 @@ class Simulation:
         state = self.state
         state.time = now = self.scheduler.now
         state.mid = mid
-        # _mark() written out: this runs on every tick.
+        # _mark() (and mark_to_market) written out: this runs on every tick.
         self._append_mark((self.path, now, mid, state.inventory, state.cash, state.cash + state.inventory * mid))
         if self._view is not state:
             self._seen.append((now, mid, state.best_bid, state.best_ask, state.best_bid_size, state.best_ask_size))
@@ -217,11 +212,11 @@ class Simulation:
         state = self.state
         now = state.time = self.scheduler.now
         fee = 0.0 if self._fees_zero else self.fees.on(price, filled)
-        state.inventory += side * filled
-        state.cash -= side * price * filled + fee
+        state.inventory, state.cash = inventory, cash = book_fill(state.inventory, state.cash, side, price, filled,
+                                                                   fee)
         self.fill_count += 1
         self.changes += 1
-        mid, inventory, cash = state.mid, state.inventory, state.cash
+        mid = state.mid
         # tuple.__new__ builds the Fill twice as fast as its NamedTuple constructor.
         fill = _new_tuple(Fill, (now, side, price, filled, mid, fee, inventory, cash))
         self._append_fill((self.path, now, side, price, filled, mid, fee, inventory, cash))
@@ -289,39 +284,16 @@ class Simulation:
             state = self._seen_state(now)
             if state is None:
                 return
-        try:
-            quote = self._quote(state)
-        except (Exception, SystemExit) as exc:
-            raise StrategyError(f"strategy {self._name} raised in quote at t={now:.6g}: {exc!r}") from exc
-        if quote.__class__ is Quote and quote == self._last_quote:
+        quote = ask_quote(self.strategy, state, self._name)
+        if quote == self._last_quote:
             entry = self._last_entry  # the quote checked last time (a replay's timer mostly gets the same again)
         else:
-            if not isinstance(quote, Quote):
-                self._bad_quote(f"expected a Quote(bid=..., ask=...), got {quote!r}")
-            bid, ask, bid_size, ask_size = quote
-            try:
-                bid_size, ask_size = float(bid_size), float(ask_size)
-            except (TypeError, ValueError):
-                self._bad_quote(f"sizes must be numbers, got bid_size={bid_size!r} ask_size={ask_size!r}")
-            if bid is not None:
-                bid = float(bid)
-                if not (_isfinite(bid) and bid_size > 0.0):
-                    self._bad_quote(f"bid={bid!r} bid_size={bid_size!r}")
-            if ask is not None:
-                ask = float(ask)
-                if not (_isfinite(ask) and ask_size > 0.0):
-                    self._bad_quote(f"ask={ask!r} ask_size={ask_size!r}")
-            if bid is not None and ask is not None and not bid < ask:
-                self._bad_quote(f"crossed quote bid={bid!r} >= ask={ask!r}")
-            entry = (bid, ask, bid_size, ask_size)
+            entry = check_quote(quote, self._name, now)
             self._last_quote, self._last_entry = quote, entry
         if self.latency_s > 0.0:
             self.scheduler.schedule(now + self.latency_s, QUOTE_LIVE, self._go_live, entry)
         else:
             self._go_live(entry)
-
-    def _bad_quote(self, what: str) -> None:
-        raise StrategyError(f"strategy {self._name} returned an invalid quote at t={self.scheduler.now:.6g}: {what}")
 
     def _go_live(self, entry: tuple) -> None:
         entry = self.fills.on_quote_live(entry)
@@ -352,4 +324,4 @@ class Simulation:
     def _mark(self) -> None:
         state = self.state
         self._append_mark((self.path, state.time, state.mid, state.inventory, state.cash,
-                           state.cash + state.inventory * state.mid))
+                           mark_to_market(state.inventory, state.cash, state.mid)))

@@ -8,7 +8,11 @@ steps of length ``dt``. At each step, for all paths at once:
 2. each side that was quoted fills, against the mid of the step, by the fill model's time-stepped rule;
 3. the mid moves by the step's increment.
 
-Fill rules, for a quote at depth ``delta`` from the mid with intensity ``lambda = A exp(-k delta)``:
+The rules of quoting, filling and booking are the event engine's own, not copies: the clock
+(:func:`engine.paths.tick_times`), quote validation (:mod:`engine.quotes`), the books of a fill
+(:mod:`engine.accounting`), and the fill rule, which each fill model gives in its time-stepped form
+(:meth:`engine.FillModel.vectorised`; a model without one needs the event engine). The shipped rules, for a quote
+at depth ``delta`` from the mid with intensity ``lambda = A exp(-k delta)`` (:func:`engine.fills.intensity_dt`):
 
 ``StepFills`` (the paper's recipe)
     the whole quote fills with probability ``min(1, lambda dt)``: the event engine's :class:`engine.StepFills`
@@ -32,19 +36,19 @@ strategy run with the same seed meets the same markets.
 
 from __future__ import annotations
 
-import math
-
 import attrs
 import numpy as np
 import pandas as pd
 
-from engine.errors import ConfigError, StrategyError
-from engine.fills import ExponentialFills, StepFills
+from engine.accounting import book_fill, mark_to_market
+from engine.errors import ConfigError
+from engine.fill_model import FillModel, StepFillRule
 from engine.ledger import FILL_COLUMNS, MARK_COLUMNS, QUOTE_COLUMNS, Ledger
 from engine.montecarlo import check_paths_and_seed, path_seed
-from engine.paths import market_increments
-from engine.simulation import path_generators, strategy_name
-from engine.types import Fees, MarketState, Quote
+from engine.paths import market_increments, tick_times
+from engine.quotes import ArrayQuotes
+from engine.simulation import path_generators
+from engine.types import Fees, MarketState
 
 #: Columns of :meth:`VectorisedResult.per_path`, as :func:`analytics.path_metrics` names them.
 PER_PATH_COLUMNS = ("pnl", "final_q", "fills", "mean_q2", "avg_spread")
@@ -154,18 +158,6 @@ class VectorisedResult:
         return frame
 
 
-def _fill_rule(fill_model, market) -> tuple[str, float, float, float]:
-    """(rule, A, k, dt) of a fill model the vectorised engine can run."""
-    if isinstance(fill_model, StepFills):
-        if not math.isclose(fill_model.dt, market.dt, rel_tol=1e-9):
-            raise ConfigError(f"StepFills dt={fill_model.dt!r} must equal the market's dt={market.dt!r} "
-                              "in the vectorised engine")
-        return "step", fill_model.A, fill_model.k, fill_model.dt
-    if isinstance(fill_model, ExponentialFills):
-        return "exact", float(market.A), float(market.k), float(market.dt)
-    raise ConfigError(f"the vectorised engine runs StepFills or ExponentialFills, not {type(fill_model).__name__}")
-
-
 def _check_strategy(strategy) -> None:
     if getattr(strategy, "requote_interval_s", None) is not None:
         raise ConfigError("the vectorised engine requotes once per step: a strategy with requote_interval_s "
@@ -175,86 +167,11 @@ def _check_strategy(strategy) -> None:
                           "needs the event engine")
 
 
-class _Quoter:
-    """Calls the strategy on the array state and checks what it returns, naming the strategy, time and path."""
-
-    def __init__(self, strategy, paths: int) -> None:
-        self.strategy = strategy
-        self.paths = paths
-        self.name = strategy_name(strategy)
-        self._withdrawn = np.full(paths, np.nan)
-
-    def _side(self, price, t: float, what: str) -> np.ndarray:
-        if price is None:
-            return self._withdrawn
-        price = np.asarray(price, dtype=float)
-        if price.ndim == 0:
-            return np.full(self.paths, float(price))
-        if price.shape != (self.paths,):
-            self._bad(t, None, f"{what} has shape {price.shape}, expected ({self.paths},)")
-        return price
-
-    def _size(self, size, t: float, what: str):
-        if type(size) is float and 0.0 < size < math.inf:
-            return size
-        size = np.asarray(size, dtype=float)
-        if size.ndim and size.shape != (self.paths,):
-            self._bad(t, None, f"{what} has shape {size.shape}, expected ({self.paths},)")
-        bad = ~(np.isfinite(size) & (size > 0.0))
-        if bad.any():
-            path = int(np.argmax(bad)) if size.ndim else None
-            self._bad(t, path, f"{what}={float(size if path is None else size[path])!r}")
-        return size if size.ndim else float(size)
-
-    def _bad(self, t: float, path: int | None, what: str) -> None:
-        where = "" if path is None else f" on path {path}"
-        raise StrategyError(f"strategy {self.name} returned an invalid quote at t={t:.6g}{where}: {what}")
-
-    def __call__(self, state: MarketState) -> tuple[np.ndarray, np.ndarray, object, object, np.ndarray, bool]:
-        """``bid, ask, bid_size, ask_size, spread, two_sided``: prices as arrays (NaN where withdrawn), sizes as
-        floats or arrays, ``spread = ask - bid`` (NaN where a side is withdrawn) and whether every path quoted
-        both sides."""
-        t = state.time
-        try:
-            quote = self.strategy.quote(state)
-        except (Exception, SystemExit) as exc:  # sys.exit() in a strategy must not end the program quietly
-            raise StrategyError(f"strategy {self.name} raised in quote at t={t:.6g}: {exc!r}") from exc
-        if not isinstance(quote, Quote):
-            self._bad(t, None, f"expected a Quote(bid=..., ask=...), got {type(quote).__name__}")
-        bid, ask, bid_size, ask_size = quote
-        bid = self._side(bid, t, "bid")
-        ask = self._side(ask, t, "ask")
-        bid_size = self._size(bid_size, t, "bid_size")
-        ask_size = self._size(ask_size, t, "ask_size")
-        spread = ask - bid
-        # The common case in three operations: min is NaN if a side is withdrawn anywhere, max is inf if a price is.
-        if spread.min() > 0.0 and spread.max() < math.inf:
-            return bid, ask, bid_size, ask_size, spread, True
-        for price, what in ((bid, "bid"), (ask, "ask")):
-            infinite = np.isinf(price)
-            if infinite.any():
-                path = int(np.argmax(infinite))
-                self._bad(t, path, f"{what}={float(price[path])!r}")
-        crossed = bid >= ask  # False wherever a side is withdrawn (NaN)
-        if crossed.any():
-            path = int(np.argmax(crossed))
-            self._bad(t, path, f"crossed quote bid={float(bid[path])!r} >= ask={float(ask[path])!r}")
-        return bid, ask, bid_size, ask_size, spread, False
-
-
-def _exact_filled(u: np.ndarray, mean: np.ndarray, size, order_size: float) -> np.ndarray:
-    """``min(size, N order_size)`` with ``N ~ Poisson(mean)``, drawn by inverting N's survival function with
-    ``u``: ``N >= j`` exactly when ``u < P(N >= j)``. The same ``u`` that fills a step quote (``u < mean``) is used,
-    so an exact fill implies a step fill on the same draw (``1 - exp(-x) <= x``)."""
-    pmf = np.exp(-mean)
-    survival = -np.expm1(-mean)  # P(N >= 1), accurate for small means
-    count = (u < survival).astype(float)
-    needed = math.ceil(float(np.max(size)) / order_size)  # more orders than this cannot fill more
-    for j in range(1, needed):
-        pmf = pmf * mean / j  # P(N = j)
-        survival = survival - pmf  # P(N >= j + 1)
-        count += u < survival
-    return np.minimum(size, count * order_size)
+def _fill_rule(fill_model, market) -> StepFillRule:
+    if not isinstance(fill_model, FillModel):
+        raise ConfigError(f"fill_model must be an engine.FillModel with a time-stepped form (StepFills or "
+                          f"ExponentialFills), not {type(fill_model).__name__}")
+    return fill_model.vectorised(market)
 
 
 def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, seed: int = 0,
@@ -270,9 +187,11 @@ def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, se
     strategy
         An object with ``quote(state)`` whose maths works on numpy arrays (the shipped strategies do). It is
         called once per step for all paths; ``on_fill`` is not called.
-    fill_model : StepFills or ExponentialFills
-        The paper's per-step probability (with its own ``A``, ``k`` and a ``dt`` equal to the market's), or the
-        exact Poisson fills in their time-stepped form (with the market's ``A`` and ``k``); see the module notes.
+    fill_model : FillModel
+        A model with a time-stepped form (:meth:`engine.FillModel.vectorised`): :class:`engine.StepFills`, the
+        paper's per-step probability (with its own ``A``, ``k`` and a ``dt`` equal to the market's), or
+        :class:`engine.ExponentialFills`, the exact Poisson fills in their time-stepped form (with the market's
+        ``A`` and ``k``); see the module notes.
     paths : int, optional
         Number of paths (default 1000, or the number in ``draws``).
     seed : int
@@ -297,7 +216,7 @@ def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, se
         If the strategy raises, or quotes crossed, infinite or non-positive sizes; the message names the time
         and the path.
     """
-    rule, A, k, dt = _fill_rule(fill_model, market)
+    fill_rule = _fill_rule(fill_model, market)
     if getattr(market, "impact", 0.0) or getattr(market, "informed", 0.0):
         raise ConfigError("the vectorised engine does not model price impact or informed orders: use the event "
                           "engine")
@@ -306,86 +225,98 @@ def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, se
         draws = draw_paths(market, paths=1000 if paths is None else paths, seed=seed)
     elif paths is not None and paths != draws.paths:
         raise ConfigError(f"paths={paths!r} disagrees with the {draws.paths} paths of the draws given")
-    steps, n = market.steps, draws.paths
-    if draws.steps != steps:
-        raise ConfigError(f"the draws have {draws.steps} steps, the market {steps}")
-    order_size = float(getattr(market, "order_size", 1.0))
-    T = float(market.T)
+    if draws.steps != market.steps:
+        raise ConfigError(f"the draws have {draws.steps} steps, the market {market.steps}")
+    run = _Run(market, strategy, fill_rule, draws, fees, record)
+    for i in range(draws.steps):
+        run.step(i)
+    return run.finish()
 
-    # The event engine's clock: ticks at dt, 2 dt, ..., the last at T; quotes at 0 and after every tick.
-    tick_times = np.arange(1, steps + 1) * market.dt
-    tick_times[-1] = T
-    quote_times = [0.0, *tick_times[:-1].tolist()]
-    weights = (tick_times - np.asarray(quote_times)).tolist()
-    geometric = market.increments == "gbm"
-    growth = np.exp(draws.increments) if geometric else None
-    A_dt = A * dt
 
-    quoter = _Quoter(strategy, n)
-    state = MarketState(time=0.0, horizon=T, mid=np.full(n, float(market.s0)), inventory=np.zeros(n),
-                        cash=np.zeros(n))
-    mid, q, cash = state.mid, state.inventory, state.cash
-    fill_count = np.zeros(n, dtype=np.int64)
-    q2_time = np.zeros(n)
-    spread_time = np.zeros(n)
-    live_time = np.zeros(n)
-    charge_fees = not fees.zero
-    rows = _Recorder(n, steps) if record else None
-    if rows is not None:
-        rows.mark(0, 0.0, mid, q, cash)
+class _Run:
+    """One vectorised run: the setup (:meth:`__init__`), one step for all paths (:meth:`step`) and the results
+    (:meth:`finish`)."""
 
-    for i in range(steps):
-        state.time, state.mid, state.inventory, state.cash = quote_times[i], mid, q, cash
-        bid, ask, bid_size, ask_size, spread, two_sided = quoter(state)
-        w = weights[i]
+    def __init__(self, market, strategy, fill_rule: StepFillRule, draws: PathDraws, fees: Fees,
+                 record: bool) -> None:
+        n, steps = draws.paths, draws.steps
+        self.draws, self.fill_rule, self.T = draws, fill_rule, float(market.T)
+        self.fees = None if fees.zero else fees
+        # The event engine's clock: ticks at dt, 2 dt, ..., the last at T; quotes at 0 and after every tick.
+        self.tick_times = tick_times(steps, market.dt, self.T).tolist()
+        self.quote_times = [0.0, *self.tick_times[:-1]]
+        self.weights = [t - s for t, s in zip(self.tick_times, self.quote_times)]
+        self.growth = np.exp(draws.increments) if market.increments == "gbm" else None
+        self.quoter = ArrayQuotes(strategy, n)
+        self.state = MarketState(time=0.0, horizon=self.T, mid=np.full(n, float(market.s0)), inventory=np.zeros(n),
+                                 cash=np.zeros(n))
+        self.mid, self.q, self.cash = self.state.mid, self.state.inventory, self.state.cash
+        self.fill_count = np.zeros(n, dtype=np.int64)
+        self.q2_time = np.zeros(n)
+        self.spread_time = np.zeros(n)
+        self.live_time = np.zeros(n)
+        self.rows = _Recorder(n, steps) if record else None
+        if self.rows is not None:
+            self.rows.mark(0, 0.0, self.mid, self.q, self.cash)
+
+    def _quote(self, t: float):
+        state = self.state
+        state.time, state.mid, state.inventory, state.cash = t, self.mid, self.q, self.cash
+        return self.quoter(state)
+
+    def step(self, i: int) -> None:
+        """Quote at the step's start, fill each side against the step's mid, then move the mid."""
+        mid, q, cash, rows = self.mid, self.q, self.cash, self.rows
+        bid, ask, bid_size, ask_size, spread, two_sided = self._quote(self.quote_times[i])
+        w = self.weights[i]
         if two_sided:
-            spread_time += spread * w
-            live_time += w
+            self.spread_time += spread * w
+            self.live_time += w
         else:
             live = ~np.isnan(spread)
-            spread_time += np.where(live, spread * w, 0.0)
-            live_time += live * w
-        q2_time += q * q * w
+            self.spread_time += np.where(live, spread * w, 0.0)
+            self.live_time += live * w
+        self.q2_time += q * q * w
         if rows is not None:
-            rows.quote(i, quote_times[i], bid, ask, bid_size, ask_size, mid, q)
+            rows.quote(i, self.quote_times[i], bid, ask, bid_size, ask_size, mid, q)
 
-        u_bid, u_ask = draws.uniforms[i]
-        if rule == "step":
-            # NaN (withdrawn) compares False: no fill.
-            bid_filled = np.where(u_bid < A_dt * np.exp(-k * (mid - bid)), bid_size, 0.0)
-            ask_filled = np.where(u_ask < A_dt * np.exp(-k * (ask - mid)), ask_size, 0.0)
-        else:
-            bid_filled = _exact_filled(u_bid, A_dt * np.exp(-k * np.maximum(mid - bid, 0.0)), bid_size, order_size)
-            ask_filled = _exact_filled(u_ask, A_dt * np.exp(-k * np.maximum(ask - mid, 0.0)), ask_size, order_size)
-        t = tick_times[i]
-        # Bid then ask, with the event engine's arithmetic (inventory += side * size, cash -= side * price * size
-        # + fee), so that both engines give the same numbers to the last bit. Adding a zero fill leaves q as it is.
+        u_bid, u_ask = self.draws.uniforms[i]
+        bid_filled = self.fill_rule(u_bid, mid - bid, bid_size)
+        ask_filled = self.fill_rule(u_ask, ask - mid, ask_size)
+        t = self.tick_times[i]
+        # Bid then ask, booked by the event engine's rule (engine.accounting), so both engines give the same
+        # numbers to the last bit. A path without a fill keeps its books (a withdrawn side's NaN price must not
+        # reach the cash).
         for side, price, filled in ((1, bid, bid_filled), (-1, ask, ask_filled)):
-            q = q + side * filled
             hit = filled > 0.0
             if hit.any():
-                fee = fees.on(price, filled) if charge_fees else 0.0
-                cash = np.where(hit, cash - (side * price * filled + fee), cash)
-                fill_count += hit
+                fee = 0.0 if self.fees is None else self.fees.on(price, filled)
+                q, booked = book_fill(q, cash, side, price, filled, fee)
+                cash = np.where(hit, booked, cash)
+                self.fill_count += hit
                 if rows is not None:
                     rows.fill(i, side, t, hit, price, filled, mid, fee, q, cash)
 
-        mid = mid * growth[i] if geometric else mid + draws.increments[i]
+        self.mid = mid * self.growth[i] if self.growth is not None else mid + self.draws.increments[i]
+        self.q, self.cash = q, cash
         if rows is not None:
-            rows.mark(i + 1, t, mid, q, cash)
+            rows.mark(i + 1, t, self.mid, q, cash)
 
-    if rows is not None:
-        # The event engine requotes at the horizon too (a quote that lives for no time) and marks once more.
-        state.time, state.mid, state.inventory, state.cash = T, mid, q, cash
-        bid, ask, bid_size, ask_size, _, _ = quoter(state)
-        rows.quote(steps, T, bid, ask, bid_size, ask_size, mid, q)
-        rows.mark(steps + 1, T, mid, q, cash)
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        avg_spread = np.where(live_time > 0.0, spread_time / np.where(live_time > 0.0, live_time, 1.0), np.nan)
-    return VectorisedResult(
-        name=quoter.name, pnl=cash + q * mid, final_q=q, fills=fill_count, mean_q2=q2_time / T,
-        avg_spread=avg_spread, ledger=None if rows is None else rows.ledger())
+    def finish(self) -> VectorisedResult:
+        """The per-path results (and, when recording, the ledger)."""
+        mid, q, cash, rows, T = self.mid, self.q, self.cash, self.rows, self.T
+        if rows is not None:
+            # The event engine requotes at the horizon too (a quote that lives for no time) and marks once more.
+            bid, ask, bid_size, ask_size, _, _ = self._quote(T)
+            rows.quote(self.draws.steps, T, bid, ask, bid_size, ask_size, mid, q)
+            rows.mark(self.draws.steps + 1, T, mid, q, cash)
+        live_time = self.live_time
+        with np.errstate(invalid="ignore", divide="ignore"):
+            avg_spread = np.where(live_time > 0.0, self.spread_time / np.where(live_time > 0.0, live_time, 1.0),
+                                  np.nan)
+        return VectorisedResult(
+            name=self.quoter.name, pnl=mark_to_market(q, cash, mid), final_q=q, fills=self.fill_count,
+            mean_q2=self.q2_time / T, avg_spread=avg_spread, ledger=None if rows is None else rows.ledger())
 
 
 class _Recorder:
@@ -405,7 +336,7 @@ class _Recorder:
             column[...] = value
 
     def mark(self, j: int, t: float, mid, q, cash) -> None:
-        self._put(self.marks[:, :, j], (self.path, t, mid, q, cash, cash + q * mid))
+        self._put(self.marks[:, :, j], (self.path, t, mid, q, cash, mark_to_market(q, cash, mid)))
 
     def quote(self, j: int, t: float, bid, ask, bid_size, ask_size, mid, q) -> None:
         self._put(self.quotes[:, :, j], (self.path, t, bid, ask, bid_size, ask_size, mid, q))

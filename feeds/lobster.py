@@ -39,10 +39,12 @@ def orderbook_beside(message_path: str | os.PathLike) -> Path:
     stem, sep, level = path.name.rpartition("_message_")
     if not sep:
         raise DataError(f"{path}: not named like a LOBSTER message file (TICKER_DATE_START_END_message_LEVEL.csv), "
-                        f"so its order-book file cannot be found: give it explicitly (--orderbook)")
+                        f"so its order-book file cannot be found: give it explicitly (orderbook_path)",
+                        params=("orderbook_path",))
     book = path.with_name(f"{stem}_orderbook_{level}")
     if not book.is_file():
-        raise DataError(f"{path}: its order-book file {book} was not found: give it explicitly (--orderbook)")
+        raise DataError(f"{path}: its order-book file {book} was not found: give it explicitly (orderbook_path)",
+                        params=("orderbook_path",))
     return book
 
 

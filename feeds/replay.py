@@ -212,5 +212,6 @@ def infer_tick_size(chunk: pd.DataFrame, max_decimals: int = 8) -> float:
     gaps = np.diff(prices)
     gaps = gaps[gaps > 0.5 * 10.0 ** -max_decimals]
     if not len(gaps):
-        raise DataError("cannot infer the tick size: fewer than two distinct quoted prices (give --tick-size)")
+        raise DataError("cannot infer the tick size: fewer than two distinct quoted prices (give tick_size)",
+                        params=("tick_size",))
     return float(np.round(gaps.min(), max_decimals))

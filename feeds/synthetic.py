@@ -10,7 +10,7 @@ import numpy as np
 
 from engine.errors import ConfigError, non_negative, optional_non_negative, optional_positive, positive
 from engine.montecarlo import MAX_EVENTS_PER_PATH
-from engine.paths import INCREMENTS, market_increments, market_variances
+from engine.paths import INCREMENTS, market_increments, market_variances, tick_times
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
 from engine.types import BUY, SELL
 
@@ -154,9 +154,7 @@ class SyntheticMarket:
         sides, depths = self.inform(rng, times, sides, depths, drawn)
         increments = drawn.tolist()
         order_times, order_sides, depths = times.tolist(), sides.tolist(), depths.tolist()
-        tick_times = np.arange(1, n + 1) * self.dt
-        tick_times[-1] = self.T
-        tick_times = tick_times.tolist()
+        tick_at = tick_times(n, self.dt, self.T).tolist()
         orders = len(order_times)
 
         geometric = self.increments == "gbm"
@@ -173,7 +171,7 @@ class SyntheticMarket:
             set_mid(state.mid * exp(increments[j]) if geometric else state.mid + increments[j])
             j += 1
             if j < n:
-                schedule(tick_times[j], MARKET_DATA, on_tick, j)
+                schedule(tick_at[j], MARKET_DATA, on_tick, j)
             else:
                 on_tick = None
 
@@ -191,7 +189,7 @@ class SyntheticMarket:
 
         sim.state.horizon = self.T
         sim.set_mid(self.s0)
-        schedule(tick_times[0], MARKET_DATA, on_tick, 0)
+        schedule(tick_at[0], MARKET_DATA, on_tick, 0)
         if orders:
             schedule(order_times[0], MARKET_ORDER, on_order, 0)
         else:

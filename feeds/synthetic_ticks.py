@@ -12,7 +12,7 @@ from feeds.tickdata import QUOTE, TRADE, ticks_from_columns
 def synthetic_ticks(A: float, k: float, *, duration_s: float = 600.0, tick: float = 0.01, s0: float = 100.0,
                     spreads_ticks: tuple[int, ...] = (1, 2, 3, 4), book_rate: float = 2.0, seed: int = 0
                     ) -> pd.DataFrame:
-    """A tick chunk from the model that :func:`analytics.fit_depth_mle` assumes.
+    """A tick chunk from the model that :func:`analytics.intensity.fit_depth_mle` assumes.
 
     The book changes at Poisson times (``book_rate`` per second): the best bid takes a step of -1, 0 or +1 tick
     and the spread is drawn from ``spreads_ticks``. On each side market orders arrive at rate ``A`` per second;

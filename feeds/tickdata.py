@@ -137,10 +137,11 @@ def shown(value) -> str:
     return repr(value.item() if isinstance(value, np.generic) else value)
 
 
-def row_error(path, row: int, problem: str, *, header: bool) -> DataError:
-    """A :class:`DataError` naming the file and the 1-based data row (and the text line, for text files)."""
+def row_error(path, row: int, problem: str, *, header: bool, params: tuple[str, ...] = ()) -> DataError:
+    """A :class:`DataError` naming the file and the 1-based data row (and the text line, for text files), and
+    the ``params`` the problem names."""
     where = f"data row {row} (line {row + 1})" if header else f"data row {row}"
-    return DataError(f"{path}: {where}: {problem}")
+    return DataError(f"{path}: {where}: {problem}", params=params)
 
 
 def first_bad(mask: np.ndarray) -> int | None:

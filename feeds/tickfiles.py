@@ -401,8 +401,9 @@ class _QuoteAges:
                     raise row_error(self.trades, int(trades["row"][i]),
                                     f"the trade at {_when(trades['ts'][i])} UTC meets a quote {age[i]:.3g} s old "
                                     f"({self.quotes} data row {quote_row}), more than the {self.max_age:g} s "
-                                    "allowed (--max-quote-age-s): the quotes have a gap or end early; "
-                                    "--allow-stale reads them anyway", header=_kind(self.trades) == "csv")
+                                    "allowed (max_quote_age_s): the quotes have a gap or end early; "
+                                    "allow_stale reads them anyway", header=_kind(self.trades) == "csv",
+                                    params=("max_quote_age_s", "allow_stale"))
                 self.stats["stale_trades"] += int(stale.sum())
                 self.first = self.first or (int(trades["row"][i]), float(age[i]), quote_row)
         if len(q_ts):

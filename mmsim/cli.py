@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import signal
 import sys
 import warnings
 from importlib.metadata import PackageNotFoundError, version
 
-from engine import ConfigError, MmsimError
+from engine import MmsimError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,45 +25,6 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def _number(kind: str, test, convert=float):
-    def parse(text: str):
-        try:
-            value = convert(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
-        if isinstance(value, float) and not math.isfinite(value) or not test(value):
-            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}")
-        return value
-    parse.__name__ = kind
-    return parse
-
-
-positive_float = _number("a number > 0", lambda x: x > 0)
-non_negative_float = _number("a number >= 0", lambda x: x >= 0)
-any_float = _number("a finite number", lambda x: True)
-positive_int = _number("a whole number >= 1", lambda x: x >= 1, int)
-non_negative_int = _number("a whole number >= 0", lambda x: x >= 0, int)
-
-
-def add_strategy_param_argument(parser) -> None:
-    """``--strategy-param NAME=VALUE`` (repeatable): constructor arguments of a user's strategy class."""
-    parser.add_argument("--strategy-param", action="append", metavar="NAME=VALUE",
-                        help="repeatable: an argument of a path/to/file.py:ClassName strategy's constructor, for "
-                             "example width=0.5 (converted to the parameter's annotated type)")
-
-
-def user_strategy_params(args, specs) -> dict[str, str]:
-    """``--strategy-param`` as ``{name: text}`` (see :func:`strategies.parse_strategy_params`), refused when no
-    strategy in ``specs`` is a user's class."""
-    from strategies import SHIPPED, parse_strategy_params
-
-    params = parse_strategy_params(getattr(args, "strategy_param", None))
-    if params and all(spec in SHIPPED for spec in specs):
-        raise ConfigError("--strategy-param goes with a path/to/file.py:ClassName strategy (the shipped ones "
-                          "have their own options)")
-    return params
-
-
 def build_parser() -> argparse.ArgumentParser:
     from mmsim import cmd_calibrate, cmd_paper, cmd_replay, cmd_report, cmd_run, cmd_study, cmd_sweep
 
@@ -73,7 +33,27 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     for module in (cmd_run, cmd_paper, cmd_calibrate, cmd_replay, cmd_report, cmd_study, cmd_sweep):
         module.add_parser(sub)
+    parser.commands = sub.choices  # each command's parser, to name its options in errors
     return parser
+
+
+#: Library parameters whose command-line option has another name.
+_OPTION_DEST = {"orderbook_path": "orderbook"}
+
+
+def error_text(exc: MmsimError, command: argparse.ArgumentParser | None) -> str:
+    """The error's message with each parameter it names (``exc.params``: ``window_s``) written as the command's
+    option (``--window-s``); a parameter the command has no option for keeps its name."""
+    text = str(exc)
+    if command is None:
+        return text
+    options = {action.dest: max(action.option_strings, key=len) for action in command._actions
+               if action.option_strings}
+    for name in getattr(exc, "params", ()):
+        option = options.get(_OPTION_DEST.get(name, name))
+        if option is not None:
+            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", option, text)
+    return text
 
 
 class Terminated(BaseException):
@@ -114,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
             warnings.simplefilter("ignore")
             return int(args.handler(args) or 0)
     except MmsimError as exc:
-        sys.stderr.write(f"mmsim {args.command}: error: {exc}\n")
+        sys.stderr.write(f"mmsim {args.command}: error: {error_text(exc, parser.commands.get(args.command))}\n")
         return 2
     except OSError as exc:  # a full or read-only disk, a folder where a file should be: the system's own words
         where = f"{_user_path(exc.filename)}: " if exc.filename else ""

@@ -13,7 +13,7 @@ from analytics.calibration import in_memory
 from analytics.plots import clock_text
 from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
-from mmsim.cli import positive_float, positive_int
+from mmsim.arguments import positive_float, positive_int
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings

@@ -6,7 +6,7 @@ import json
 import sys
 import time
 
-from mmsim.cli import non_negative_int, positive_float, positive_int
+from mmsim.arguments import non_negative_int, positive_float, positive_int
 from mmsim.output import json_safe
 from mmsim.paper import ENGINES, FILLS, METRICS, PAPER_GAMMAS, paper_market, published_rows, run_paper
 from mmsim.progress import progress_bar

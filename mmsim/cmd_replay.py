@@ -19,8 +19,8 @@ from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
 from feeds import QUOTE, TRADE, FrameSource, ReplayFeed, infer_tick_size
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
-from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
-                       user_strategy_params)
+from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
+                             user_strategy_params)
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import report_progress, source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings

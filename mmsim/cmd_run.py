@@ -14,8 +14,8 @@ from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import Fees
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
-from mmsim.cli import (add_strategy_param_argument, any_float, non_negative_float, non_negative_int, positive_float,
-                       positive_int, user_strategy_params)
+from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, non_negative_int,
+                             positive_float, positive_int, user_strategy_params)
 from mmsim.compare import compare, result_names
 from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir,
                           write_csv, write_json)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from engine import ConfigError
 from engine.ledger import write_atomic
-from mmsim.cli import non_negative_float, non_negative_int, positive_float, positive_int
+from mmsim.arguments import non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.findings import render_findings
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import progress_bar

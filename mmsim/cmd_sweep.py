@@ -14,7 +14,7 @@ from analytics.report import build_sweep_report
 from analytics.scenario import MODEL_STRATEGIES
 from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid,
                              run_sweep)
-from mmsim.cli import non_negative_int, positive_int
+from mmsim.arguments import non_negative_int, positive_int
 from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
 from mmsim.output import (add_force_argument, claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_csv,
                           write_json, write_parquet)

@@ -14,11 +14,12 @@ from contextlib import ExitStack, closing
 from pathlib import Path
 
 import attrs
+import pandas as pd
 
 from analytics import Ledger, path_metrics
 from analytics.metrics import RunningSummary
 from engine import ConfigError, Fees, iter_ledgers, strategy_name
-from engine.ledger import LedgerWriter, ParquetAppender
+from engine.ledger import TABLES, LedgerWriter, ParquetAppender
 
 #: Per-path metrics file written beside a streamed ledger.
 PATHS_FILE = "paths.parquet"
@@ -78,7 +79,7 @@ def compare(feed, strategies: Sequence, fill_model, *, paths: int, seed: int, la
     results = []
     for name, strategy in zip(result_names(strategies), strategies):
         folder = None if out is None else Path(out) / name
-        kept, summary = Ledger(), RunningSummary()
+        kept, summary = {table: [] for table in TABLES}, RunningSummary()
         with ExitStack() as files:
             ledger_file = files.enter_context(LedgerWriter(folder)) if folder else None
             per_path_file = files.enter_context(ParquetAppender(folder / PATHS_FILE)) if folder else None
@@ -91,12 +92,12 @@ def compare(feed, strategies: Sequence, fill_model, *, paths: int, seed: int, la
                 if folder:
                     ledger_file.append(part)
                     per_path_file.append(per_path.reset_index())
-                if keep_paths is None or part.mark_rows[0][0] < keep_paths:
-                    for table in ("fill_rows", "quote_rows", "mark_rows"):
-                        rows = getattr(part, table)
-                        getattr(kept, table).extend(rows if keep_paths is None else
-                                                    (row for row in rows if row[0] < keep_paths))
-        results.append(StrategyResult(name, kept, {"strategy": name, **summary.summary()},
+                if keep_paths is None or part.mark_rows[0][0] < keep_paths:  # the frames are built already
+                    for table, frames in kept.items():
+                        frame = getattr(part, table)
+                        frames.append(frame if keep_paths is None else frame[frame["path"] < keep_paths])
+        ledger = Ledger.from_frames(**{t: pd.concat(frames, ignore_index=True) for t, frames in kept.items()})
+        results.append(StrategyResult(name, ledger, {"strategy": name, **summary.summary()},
                                       paths if keep_paths is None else min(paths, keep_paths)))
     return results
 

@@ -10,7 +10,7 @@ import sys
 from engine import ConfigError, DataError
 from feeds import read_lobster, read_tick_files
 from feeds.tickfiles import MAX_QUOTE_AGE_S
-from mmsim.cli import positive_float, positive_int
+from mmsim.arguments import positive_float, positive_int
 
 
 def add_tick_arguments(group) -> None:

@@ -74,7 +74,8 @@ def load_strategy_class(spec: str) -> type:
 
 
 def parse_strategy_params(items) -> dict[str, str]:
-    """``NAME=VALUE`` texts (``--strategy-param``, repeatable) as ``{name: value text}``.
+    """``NAME=VALUE`` texts (``strategy_param``, the command line's repeatable ``--strategy-param``) as
+    ``{name: value text}``.
 
     Raises
     ------
@@ -86,9 +87,10 @@ def parse_strategy_params(items) -> dict[str, str]:
         name, sep, value = item.partition("=")
         name = name.strip()
         if not sep or not name.isidentifier():
-            raise ConfigError(f"--strategy-param {item!r}: expected NAME=VALUE, NAME a constructor parameter")
+            raise ConfigError(f"strategy_param {item!r}: expected NAME=VALUE, NAME a constructor parameter",
+                              params=("strategy_param",))
         if name in params:
-            raise ConfigError(f"--strategy-param {name} is given twice")
+            raise ConfigError(f"strategy_param {name} is given twice", params=("strategy_param",))
         params[name] = value.strip()
     return params
 
@@ -102,15 +104,15 @@ def _convert(text: str, kind, where: str):
     if kind is bool:
         if text.lower() in _TRUE + _FALSE:
             return text.lower() in _TRUE
-        raise ConfigError(f"{where}: expected true or false, got {text!r}")
+        raise ConfigError(f"{where}: expected true or false, got {text!r}", params=("strategy_param",))
     if kind in (int, float):
         try:
             value = kind(text)
         except ValueError:
             raise ConfigError(f"{where}: expected {'a whole number' if kind is int else 'a number'}, "
-                              f"got {text!r}") from None
+                              f"got {text!r}", params=("strategy_param",)) from None
         if kind is float and not math.isfinite(value):
-            raise ConfigError(f"{where}: expected a finite number, got {text!r}")
+            raise ConfigError(f"{where}: expected a finite number, got {text!r}", params=("strategy_param",))
         return value
     if kind is str:
         return text
@@ -140,8 +142,9 @@ def _constructor_arguments(cls: type, spec: str, params: dict[str, str]) -> dict
     for name, text in params.items():
         if name not in accepted and not open_ended:
             takes = ", ".join(accepted) or "no parameters"
-            raise ConfigError(f"--strategy-param {name}: {spec} has no parameter {name!r} (it takes: {takes})")
-        kwargs[name] = _convert(text, hints.get(name), f"--strategy-param {name}={text}")
+            raise ConfigError(f"strategy_param {name}: {spec} has no parameter {name!r} (it takes: {takes})",
+                              params=("strategy_param",))
+        kwargs[name] = _convert(text, hints.get(name), f"strategy_param {name}={text}")
     return kwargs
 
 

@@ -68,7 +68,7 @@ def test_split_time_takes_a_fraction_or_a_clock_time_inside_the_session():
 
 def test_a_window_that_does_not_fit_the_data_many_times_is_refused():
     ticks = synthetic_ticks(A, K, duration_s=300, seed=3)
-    with pytest.raises(ConfigError, match="--window-s 40: the data span"):
+    with pytest.raises(ConfigError, match="window_s 40: the data span"):
         calibrate(ticks, window_s=40.0)
     with pytest.raises(ConfigError, match="each part of the day must hold at least 10 windows"):
         calibrate(ticks, window_s=10.0, fit_until=0.1)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import fill_check, fit_depth_least_squares, fit_depth_mle
+from analytics.intensity import fill_check, fit_depth_least_squares, fit_depth_mle
 from analytics.depths import TickArrays, depth_data
 from analytics.intensity import _loglik_function
 from engine import ConfigError, DataError

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics import adverse_selection_cost, markout_curve, markouts
-from analytics.markouts import _weighted_mean_se
+from analytics import markout_curve, markouts
+from analytics.markouts import _weighted_mean_se, adverse_selection_cost
 from engine import ConfigError
 
 # Path 0: the mid is 100 on [0, 1), 101 on [1, 2), 99 on [2, 3), 102 from 3 (the end).

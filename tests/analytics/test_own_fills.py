@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analytics import fit_own_fills, quote_exposures
+from analytics import fit_own_fills
+from analytics.own_fills import quote_exposures
 from engine import DataError, ExponentialFills, Ledger, Quote, run_paths
 from feeds import SyntheticMarket
 from strategies import Strategy

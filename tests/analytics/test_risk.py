@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import inventory_distribution, max_drawdown, path_metrics, path_risk, risk_summary, sharpe, sortino
+from analytics import path_metrics, risk_summary
+from analytics.risk import inventory_distribution, max_drawdown, path_risk, sharpe, sortino
 from analytics.risk import TRADING_DAYS_PER_YEAR, TRADING_SECONDS_PER_DAY, series_ratios, sharpe_se
 from engine import ConfigError
 

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from analytics import ewma_volatility, realised_volatility
+from analytics.volatility import ewma_volatility, realised_volatility
 from engine import ConfigError
 
 SIGMA = 0.05  # price per sqrt(second)

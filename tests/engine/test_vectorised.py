@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analytics import path_metrics
-from engine import (ConfigError, ExponentialFills, Fees, Quote, StepFills, StrategyError, draw_paths, run_paths,
-                    run_vectorised)
+from engine import (ConfigError, ExponentialFills, Fees, FillModel, Quote, StepFills, StrategyError, draw_paths,
+                    run_paths, run_vectorised)
 from feeds import SyntheticMarket
 from strategies import AvellanedaStoikov, InventoryCapped, Strategy, SymmetricSpread
 
@@ -200,3 +200,38 @@ def test_invalid_input_is_refused_naming_the_problem(kwargs, error, message):
     args.update(kwargs)
     with pytest.raises(error, match=message):
         run_vectorised(args.pop("market"), args.pop("strategy"), args.pop("fill_model"), **args)
+
+
+class FillsEveryStep(FillModel):
+    """A model the engine does not know: every quoted side fills whole at every step."""
+
+    def vectorised(self, market):
+        return lambda u, depth, size: np.where(np.isnan(depth), 0.0, size)
+
+
+class EventOnly(FillModel):
+    """A model with no time-stepped form."""
+
+
+def test_any_fill_model_with_a_time_stepped_form_runs_not_only_the_shipped_ones():
+    """A user's model runs through its own ``vectorised`` rule: filling both sides of a quote of spread 1 every
+    step earns 1 per step and leaves the inventory flat, whatever the mid does."""
+    market = SyntheticMarket(A=0.0)
+    result = run_vectorised(market, SymmetricSpread(1.0), FillsEveryStep(), paths=3, seed=1)
+    np.testing.assert_array_equal(result.final_q, 0.0)
+    np.testing.assert_array_equal(result.fills, 2 * market.steps)
+    np.testing.assert_allclose(result.pnl, 1.0 * market.steps, rtol=1e-12)
+
+
+def test_a_fill_model_without_a_time_stepped_form_is_refused_by_name():
+    with pytest.raises(ConfigError, match="not EventOnly: use the event engine"):
+        run_vectorised(SyntheticMarket(), SymmetricSpread(1.0), EventOnly(), paths=2)
+
+
+@pytest.mark.parametrize("engine", ["event", "vectorised"])
+def test_both_engines_refuse_an_infinite_size(engine):
+    """One rule of quote validity (engine.quotes): a size must be finite in either engine."""
+    strategy, market = FixedDepth(1.0, size=math.inf), SyntheticMarket(A=0.0)
+    run = run_paths if engine == "event" else run_vectorised
+    with pytest.raises(StrategyError, match=r"strategy FixedDepth returned an invalid quote at t=0.*bid_size=inf"):
+        run(market, strategy, STEP, paths=2, seed=0)

@@ -185,3 +185,19 @@ def test_a_list_typed_parquet_column(tmp_path, capsys):
                              "--out", tmp_path / "out"])
     assert line == f"mmsim replay: error: {tmp_path / 'q.parquet'}: data row 1: bid array([9.99]) is not a number"
     assert not (tmp_path / "out").exists()
+
+
+def test_library_errors_name_parameters_and_the_command_line_names_its_options():
+    """The library says ``window_s``; ``mmsim calibrate`` shows the same error with its option, ``--window-s``;
+    a name the command has no option for is left as it is, and the error survives pickling (sweep workers)."""
+    import argparse
+    import pickle
+
+    from engine import ConfigError
+    from mmsim.cli import build_parser, error_text
+
+    error = ConfigError("window_s 40: too long for window_size", params=("window_s", "window_size"))
+    assert pickle.loads(pickle.dumps(error)).params == ("window_s", "window_size")
+    calibrate = build_parser().commands["calibrate"]
+    assert error_text(error, calibrate) == "--window-s 40: too long for window_size"
+    assert error_text(error, argparse.ArgumentParser()) == str(error)
