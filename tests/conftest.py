@@ -14,6 +14,13 @@ REPO = Path(__file__).resolve().parents[1]
 LOBSTER_DIR = REPO.parent / "shared" / "data" / "lobster"
 
 
+@pytest.fixture(autouse=True)
+def _work_in_tmp_path(tmp_path, monkeypatch) -> None:
+    """Every test runs in its own empty folder: a command's default output (``./mmsim-out``) never lands in the
+    checkout, and a folder left by an earlier run never meets the overwrite guard."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def lobster_dir() -> Path:
     """The real LOBSTER sample, or skip: a user's clone does not have ../shared."""

@@ -114,7 +114,8 @@ def test_strategy_params_reach_a_user_strategy_constructor(tmp_path, capsys, com
     (tmp_path / "wide.py").write_text(USER)
     data = REPLAY_EXAMPLE if command == "replay" else ["--paths", "2", "--T", "0.2"]
     code, out, err = run(capsys, command, *data, "--strategy", f"{tmp_path / 'wide.py'}:Wide",
-                         "--strategy-param", "width=0.06", "--strategy-param", "label='narrow'", "--json")
+                         "--strategy-param", "width=0.06", "--strategy-param", "label='narrow'", "--json",
+                         "--out", tmp_path / "out")
     assert code == 0, err
     report = json.loads(out)
     if command == "run":
