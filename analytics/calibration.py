@@ -223,6 +223,22 @@ def market_order_rates(arrays: TickArrays, duration_s: float) -> dict[str, float
     return rates
 
 
+def clock_time(text: str, t0: float, option: str, expected: str = "HH:MM") -> float:
+    """The clock time ``"HH:MM"`` of the day of ``t0`` on the data's clock (seconds after midnight, as LOBSTER
+    stamps them, or a Unix time's UTC).
+
+    Raises
+    ------
+    ConfigError
+        If ``text`` is not ``HH:MM`` (the message names ``option`` and what it ``expected``).
+    """
+    try:
+        hours, minutes = (int(p) for p in text.split(":"))
+    except ValueError:
+        raise ConfigError(f"{option} {text}: expected {expected}") from None
+    return t0 - (t0 % 86400.0) + 3600.0 * hours + 60.0 * minutes
+
+
 def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
     """The time the fit check splits the data at: ``fit_until`` a fraction of the session in (0, 1), or a clock
     time ``"HH:MM"`` (of the data's day: seconds after midnight, as LOBSTER stamps them, or a Unix time's UTC).
@@ -233,12 +249,7 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
         If it is not a fraction in (0, 1) nor HH:MM, or falls outside the session.
     """
     if isinstance(fit_until, str) and ":" in fit_until:
-        try:
-            hours, minutes = (int(p) for p in fit_until.split(":"))
-        except ValueError:
-            raise ConfigError(f"--fit-until {fit_until}: expected HH:MM or a fraction in (0, 1)") from None
-        midnight = t0 - (t0 % 86400.0)
-        split = midnight + 3600.0 * hours + 60.0 * minutes
+        split = clock_time(fit_until, t0, "--fit-until", "HH:MM or a fraction in (0, 1)")
         if not t0 < split < t_end:
             raise ConfigError(f"--fit-until {fit_until}: outside the session (the data run from "
                               f"{clock_text(t0 % 86400.0)} to {clock_text(t_end % 86400.0)})")

@@ -91,12 +91,35 @@ class PairedBootstrap:
                 raise ConfigError(f"bootstrap arrays must have {self.n} values, got shape {a.shape}")
         value = float(statistic(*(a[None, :] for a in data))[0])
         samples = np.asarray(statistic(*(a[self.indices] for a in data)), dtype=float)
-        samples = samples[np.isfinite(samples)]
-        if samples.size == 0:
-            return Estimate(value, np.nan, np.nan, np.nan, level)
-        tail = 50 * (1 - level)
-        low, high = np.percentile(samples, [tail, 100 - tail])
-        return Estimate(value, float(samples.std(ddof=1)), float(low), float(high), level)
+        return _percentile_estimate(value, samples, level)
+
+
+def _percentile_estimate(value: float, samples: np.ndarray, level: float) -> Estimate:
+    """The point estimate with the bootstrap SE and percentile interval of the finite ``samples``."""
+    samples = samples[np.isfinite(samples)]
+    if samples.size == 0:
+        return Estimate(value, np.nan, np.nan, np.nan, level)
+    tail = 50 * (1 - level)
+    low, high = np.percentile(samples, [tail, 100 - tail])
+    return Estimate(value, float(samples.std(ddof=1)) if samples.size > 1 else np.nan, float(low), float(high),
+                    level)
+
+
+def two_sample_estimate(first: PairedBootstrap, second: PairedBootstrap, statistic: Callable[..., np.ndarray],
+                        first_arrays, second_arrays, level: float = 0.95) -> Estimate:
+    """Bootstrap a statistic of two independent samples (two regimes, say), each resampled by its own
+    :class:`PairedBootstrap` (paired within a sample: the same resample for every array of it).
+
+    ``statistic(*first_arrays, *second_arrays)`` is called as in :meth:`PairedBootstrap.estimate`, with
+    resamples along the rows; both bootstraps must draw the same number of resamples.
+    """
+    if first.indices.shape[0] != second.indices.shape[0]:
+        raise ConfigError("the two bootstraps must draw the same number of resamples")
+    one = [np.asarray(a, dtype=float) for a in first_arrays]
+    two = [np.asarray(a, dtype=float) for a in second_arrays]
+    value = float(statistic(*(a[None, :] for a in one), *(a[None, :] for a in two))[0])
+    samples = np.asarray(statistic(*(a[first.indices] for a in one), *(a[second.indices] for a in two)), dtype=float)
+    return _percentile_estimate(value, samples, level)
 
 
 def variance(x: np.ndarray) -> np.ndarray:

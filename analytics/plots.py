@@ -472,3 +472,68 @@ def heatmaps(panels: Mapping[str, pd.DataFrame], xlabel: str, ylabel: str, title
         ax.set_visible(False)
     fig.suptitle(title)
     return fig
+
+
+@_styled
+def frontier(panels: Mapping[str, Mapping[str, tuple[np.ndarray, np.ndarray, np.ndarray, bool]]], xlabels:
+             Sequence[str], title: str) -> Figure:
+    """Mean P&L against risk measures: one row of panels per day, one panel per risk measure.
+
+    Parameters
+    ----------
+    panels : mapping
+        Row title -> strategy name -> ``(x per measure (2-D: measures x points), y, labels, curve)``: the points
+        of one strategy (``labels`` annotate them), joined by a line when ``curve``.
+    xlabels : sequence of str
+        The risk measures' axis labels (with units).
+    title : str
+        Figure title.
+    """
+    rows = max(len(panels), 1)
+    fig = _figure(3.2 * rows + 0.6)
+    axes = fig.subplots(rows, len(xlabels), squeeze=False)
+    for r, (row_title, strategies) in enumerate(panels.items()):
+        for c, xlabel in enumerate(xlabels):
+            ax = axes[r, c]
+            for i, (name, (xs, y, labels, curve)) in enumerate(strategies.items()):
+                x = np.asarray(xs[c], dtype=float)
+                ax.plot(x, y, marker="o" if curve else "s", linestyle="-" if curve else "none", color=colour(i),
+                        label=name, markersize=5)
+                for xi, yi, text in zip(x, y, labels):
+                    ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(4, 3), fontsize=7,
+                                color=colour(i))
+            if (np.asarray([v for s in strategies.values() for v in np.ravel(s[0][c])]) > 0).all():
+                ax.set_xscale("log")
+            ax.set(xlabel=xlabel, ylabel="P&L over the traded session (currency units)")
+            ax.set_title(row_title, loc="left")
+    _legend(axes[0, 0], fontsize=7)
+    fig.suptitle(title)
+    return fig
+
+
+@_styled
+def interval_bars(groups: Mapping[str, Mapping[str, tuple[float, float, float]]], ylabel: str, title: str) -> Figure:
+    """Grouped bars with 95% intervals: one group per key of ``groups`` (a regime), one bar per strategy.
+
+    Parameters
+    ----------
+    groups : mapping
+        Group -> strategy -> ``(value, low, high)``.
+    ylabel, title : str
+        Axis label (with units) and title.
+    """
+    fig = _figure(4.0)
+    ax = fig.subplots()
+    names = list(dict.fromkeys(s for g in groups.values() for s in g))
+    width = 0.8 / max(len(names), 1)
+    for i, name in enumerate(names):
+        x = np.arange(len(groups)) + (i - (len(names) - 1) / 2) * width
+        values = np.array([groups[g].get(name, (np.nan,) * 3) for g in groups], dtype=float).reshape(-1, 3)
+        err = np.abs(np.vstack([values[:, 0] - values[:, 1], values[:, 2] - values[:, 0]]))
+        ax.bar(x, values[:, 0], width, color=colour(i), label=name, yerr=err, capsize=3,
+               error_kw={"linewidth": 1.0})
+    ax.axhline(0.0, color="0.3", linewidth=0.8)
+    ax.set_xticks(np.arange(len(groups)), list(groups))
+    ax.set(ylabel=ylabel, title=title)
+    _legend(ax, fontsize=7)
+    return fig

@@ -10,6 +10,10 @@ Nothing is lost when a sweep stops: :func:`run_sweep` writes each finished cell 
 with the same parameters), and the table is always assembled from the cell files in grid order, so a resumed
 sweep's table equals an uninterrupted one.
 
+The runner takes any grid of cells that has ``size``, ``cell_config(i)`` (what determines cell ``i``, stored
+with it and checked on resume), ``run(i)`` (the cell's JSON-ready result) and ``table(results)`` (the results in
+grid order as one table): :class:`SweepConfig`, or the real-day study of ``mmsim study --real``.
+
 Executors: local processes (``concurrent.futures``), or Dask (``dask.distributed``, an optional dependency):
 ``"local"`` starts a loopback ``LocalCluster``, ``"tcp://host:port"`` connects to a running scheduler.
 """
@@ -188,6 +192,19 @@ class SweepConfig:
         A = config["market"].get("A", SyntheticMarket().A)
         return market, fill_model, build_strategy(config["strategy"], config["strategy_params"], market, A)
 
+    def run(self, index: int) -> dict:
+        """Run cell ``index`` (see :func:`run_cell`)."""
+        market, fill_model, strategy = self.build(index)
+        ledger = run_paths(market, strategy, fill_model, paths=self.paths, seed=cell_seed(self.seed, index))
+        summary = summarize(path_metrics(ledger))
+        parts = attribute(ledger)
+        summary.update({f"{c}_mean": float(parts[c].mean()) for c in COMPONENTS})
+        return {"cell": index, **self.cell_params(index), **{m: summary[m] for m in METRICS}}
+
+    def table(self, rows: Sequence[dict]) -> pd.DataFrame:
+        """The cells' rows in grid order as the sweep table: ``cell``, the grid's parameters, :data:`METRICS`."""
+        return pd.DataFrame(list(rows), columns=["cell", *self.names, *METRICS])
+
     def to_dict(self) -> dict:
         """The configuration as plain JSON values."""
         return {"grid": {name: list(values) for name, values in self.grid}, "strategy": self.strategy,
@@ -201,18 +218,14 @@ def cell_seed(seed: int, index: int) -> int:
     return int(np.random.SeedSequence(seed, spawn_key=(index,)).generate_state(1, np.uint64)[0])
 
 
-def run_cell(config: SweepConfig, index: int) -> dict:
-    """Run cell ``index`` and return its row: ``cell``, the grid values, then :data:`METRICS`.
+def run_cell(config, index: int) -> dict:
+    """Run cell ``index`` of ``config`` and return its result (a module-level function, so that worker processes
+    and Dask can call it).
 
-    The metrics are :func:`analytics.summarize` of the paths, and the mean per path of each P&L attribution
-    component (:func:`analytics.attribute`).
+    For a :class:`SweepConfig`, the row ``cell``, the grid values, then :data:`METRICS`: :func:`analytics.summarize`
+    of the paths, and the mean per path of each P&L attribution component (:func:`analytics.attribute`).
     """
-    market, fill_model, strategy = config.build(index)
-    ledger = run_paths(market, strategy, fill_model, paths=config.paths, seed=cell_seed(config.seed, index))
-    summary = summarize(path_metrics(ledger))
-    parts = attribute(ledger)
-    summary.update({f"{c}_mean": float(parts[c].mean()) for c in COMPONENTS})
-    return {"cell": index, **config.cell_params(index), **{m: summary[m] for m in METRICS}}
+    return config.run(index)
 
 
 # -- cell files ----------------------------------------------------------------------------------------------
@@ -240,7 +253,7 @@ def _first_difference(stored: Mapping, expected: Mapping, where: str = "") -> st
     return None
 
 
-def finished_cells(config: SweepConfig, out_dir: str | os.PathLike) -> dict[int, dict]:
+def finished_cells(config, out_dir: str | os.PathLike) -> dict[int, dict]:
     """The cells already stored under ``out_dir``, by index, after checking each was run with this grid.
 
     Raises
@@ -270,7 +283,7 @@ def finished_cells(config: SweepConfig, out_dir: str | os.PathLike) -> dict[int,
     return done
 
 
-def _write_cell(config: SweepConfig, out_dir: Path, index: int, row: dict) -> None:
+def _write_cell(config, out_dir: Path, index: int, row: dict) -> None:
     text = json.dumps({"config": config.cell_config(index), "row": row}, indent=1) + "\n"
     write_atomic(cell_path(out_dir, index), lambda tmp: Path(tmp).write_text(text))
 
@@ -316,7 +329,7 @@ class _DaskPool:
             self.cluster.close()
 
 
-def _run_windowed(pool, config: SweepConfig, todo: Sequence[int], deliver: Callable[[int, dict], None],
+def _run_windowed(pool, config, todo: Sequence[int], deliver: Callable[[int, dict], None],
                   progress: Callable[[int, int], None]) -> None:
     """Keep at most ``pool.slots`` cells in flight (so an interruption loses at most that many), hand each
     finished one to ``deliver`` once its successor is submitted, then report ``progress(1, running)``."""
@@ -340,7 +353,7 @@ def _run_windowed(pool, config: SweepConfig, todo: Sequence[int], deliver: Calla
         pool.close(interrupted)
 
 
-def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int | None = None,
+def run_sweep(config, out_dir: str | os.PathLike, *, workers: int | None = None,
               dask: str | None = None, resume: bool = False,
               progress: Callable[[int, int], None] | None = None) -> pd.DataFrame:
     """Run every cell not yet on disk, storing each as it finishes, and return the table of all cells.
@@ -348,7 +361,7 @@ def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int |
     Parameters
     ----------
     config : SweepConfig
-        The sweep.
+        The sweep (or another grid of cells, see the module's notes).
     out_dir : path
         Folder for the cell files (created if needed).
     workers : int, optional
@@ -365,7 +378,8 @@ def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int |
     Returns
     -------
     DataFrame
-        One row per cell in grid order: ``cell``, the grid's parameters, then :data:`METRICS`.
+        ``config.table`` of the cells in grid order; for a :class:`SweepConfig` one row per cell: ``cell``, the
+        grid's parameters, then :data:`METRICS`.
 
     Raises
     ------
@@ -402,7 +416,7 @@ def run_sweep(config: SweepConfig, out_dir: str | os.PathLike, *, workers: int |
     return sweep_table(config, out)
 
 
-def sweep_table(config: SweepConfig, out_dir: str | os.PathLike) -> pd.DataFrame:
+def sweep_table(config, out_dir: str | os.PathLike) -> pd.DataFrame:
     """The table of a finished sweep, read from its cell files in grid order.
 
     Raises
@@ -414,4 +428,4 @@ def sweep_table(config: SweepConfig, out_dir: str | os.PathLike) -> pd.DataFrame
     missing = [i for i in range(config.size) if i not in done]
     if missing:
         raise DataError(f"{out_dir}: {len(missing)} cell(s) not finished (first: {missing[0]})")
-    return pd.DataFrame([done[i] for i in range(config.size)], columns=["cell", *config.names, *METRICS])
+    return config.table([done[i] for i in range(config.size)])

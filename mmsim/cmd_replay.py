@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import sys
@@ -11,9 +12,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analytics.calibration import load_calibration, on_grid, quote_intensity
+from analytics.calibration import clock_time, load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
+from analytics.volatility import realised_volatility
 from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThroughFills
 from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
@@ -24,7 +26,7 @@ from mmsim.arguments import (add_strategy_param_argument, any_float, non_negativ
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import report_progress, source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
-from strategies import (SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
+from strategies import (GLFT, SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
 
 MIN_SPREAD_TICKS = 2
@@ -35,6 +37,10 @@ DAY_S = 86_400.0
 REPLAY_TIME_UNIT_S = 1.0
 #: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
 ROW = ("pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory")
+#: The strategies a replay builds from the data (their parameters converted from it).
+REPLAY_STRATEGIES = ("avellaneda-stoikov", "glft", "naive", "inventory-capped")
+#: Sampling interval of the warm-up's realised volatility (GLFT's fixed sigma), seconds.
+WARMUP_SIGMA_INTERVAL_S = 1.0
 
 
 def add_parser(sub) -> None:
@@ -67,13 +73,19 @@ def add_parser(sub) -> None:
                         "from the data (tick size, k, naive spread) are measured on them only (default 30)")
     s.add_argument("--horizon-s", type=positive_float, default=60.0,
                    help="Avellaneda-Stoikov rolling horizon, seconds (default 60)")
+    s.add_argument("--close", metavar="HH:MM", default=None,
+                   help="Avellaneda-Stoikov with the paper's finite horizon, to this clock time of the data's day "
+                        "(for example 16:00), instead of the rolling --horizon-s")
     s.add_argument("--sigma-window-s", type=positive_float, default=300.0,
                    help="time constant of the online volatility estimate, seconds (default 300)")
     s.add_argument("--spread", type=positive_float, default=None,
                    help="naive strategies' total spread, price units (default: the median quoted spread of "
                         f"--calibration or of the warm-up, on the tick grid, at least {MIN_SPREAD_TICKS} ticks)")
     s.add_argument("--max-inventory", type=positive_float, default=500.0,
-                   help="inventory-capped strategy's limit on |q|, shares (default 500)")
+                   help="inventory-capped and GLFT strategies' limit on |q|, shares (default 500)")
+    s.add_argument("--A", type=positive_float, default=None, dest="A",
+                   help="GLFT: fill events per second per side at the mid (default: --calibration's, else "
+                        "measured on the warm-up with k)")
     s.add_argument("--order-size", type=positive_float, default=100.0,
                    help="size of each side of the shipped strategies' quotes, shares (default 100)")
     s.add_argument("--requote-ms", type=positive_float, default=100.0,
@@ -153,6 +165,13 @@ def warmup_rows(source, minutes: float) -> tuple[pd.DataFrame, float]:
                       "left to trade")
 
 
+def warmup_sigma(warm: pd.DataFrame) -> float:
+    """The realised volatility of the warm-up's mids sampled every second, price per square-root second."""
+    quotes = warm[warm["kind"].to_numpy() == QUOTE]
+    mid = (0.5 * (quotes["bid"] + quotes["ask"])).to_numpy()
+    return realised_volatility(quotes["ts"].to_numpy(), mid, WARMUP_SIGMA_INTERVAL_S).sigma
+
+
 def _median_spread(median: float, tick_size: float) -> float:
     """The naive strategies' default spread: a median quoted spread on the tick grid and at least
     ``MIN_SPREAD_TICKS`` ticks, so they quote about at the touch whatever the instrument's spread (a fixed few
@@ -165,11 +184,15 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
     options, else ``--calibration`` (another day), else the warm-up (the first ``--warmup-min`` minutes, which
     are not traded: ``warm`` holds their rows, None without a warm-up). Never from data after the warm-up: a
     decision at time t uses only data before t."""
-    out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k")}
-    for option, key in (("tick_size", "tick_size"), ("spread", "median_spread"), ("k", "k")):
+    glft = args.strategy == "glft"
+    out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k"),
+           "A": (getattr(args, "A", None), "--A"), "sigma": (args.sigma, "--sigma")}
+    for option, key in (("tick_size", "tick_size"), ("spread", "median_spread"), ("k", "k"), ("A", "A"),
+                        ("sigma", "sigma")):
         if out[option][0] is None and calibration.get(key) is not None:
             out[option] = (calibration[key], "calibration")
-    needed = {"tick_size": True, "spread": naive, "k": args.strategy == "avellaneda-stoikov"}
+    needed = {"tick_size": True, "spread": naive, "k": args.strategy == "avellaneda-stoikov" or glft,
+              "A": glft, "sigma": glft}
     missing = [option for option in needed if needed[option] and out[option][0] is None]
     if missing:
         if warm is None:
@@ -182,30 +205,46 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
         median = float(np.median((quotes["ask"] - quotes["bid"]).to_numpy())) if len(quotes) else 0.0
         if needed["spread"] and out["spread"][0] is None:
             out["spread"] = (median, "warm-up median quoted")
-        if needed["k"] and out["k"][0] is None:
+        if needed["k"] and out["k"][0] is None or needed["A"] and out["A"][0] is None:
             fit = quote_intensity(FrameSource([warm], name=f"{name} warm-up"), tick_size=tick,
                                   median_spread=max(median, tick), window_s=args.requote_ms / 1000.0,
                                   order_size=args.order_size)
-            out["k"] = (fit.k, "warm-up quote fills")
+            # k and A are one fit: a k given alone keeps its own value, and A comes from the fit all the same.
+            out["k"] = out["k"] if out["k"][0] is not None else (fit.k, "warm-up quote fills")
+            if needed["A"] and out["A"][0] is None:
+                out["A"] = (fit.A, "warm-up quote fills")
+        if needed["sigma"] and out["sigma"][0] is None:
+            out["sigma"] = (warmup_sigma(warm), "warm-up realised")
     if naive and out["spread"][1] != "--spread":
         out["spread"] = (_median_spread(out["spread"][0], out["tick_size"][0]), out["spread"][1])
     return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
+def close_time(args, t0: float) -> float | None:
+    """``--close HH:MM`` as a time on the data's clock (of the day of its first row ``t0``), or None."""
+    return None if args.close is None else clock_time(args.close, t0, "--close")
+
+
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
-                   tick_size: float | None = None, trade_from: float | None = None):
+                   tick_size: float | None = None, trade_from: float | None = None, *, A: float | None = None,
+                   sigma: float | None = None, close: float | None = None):
     """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill, and to
     send nothing before ``trade_from`` (the end of the warm-up).
 
     ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
-    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives."""
+    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives, and runs its
+    horizon down to ``close`` when given. GLFT takes ``k``, ``A`` and a fixed ``sigma`` (``--sigma``, else the
+    warm-up's)."""
     name = args.strategy
     user_params = user_strategy_params(args, [name])
     if name == "avellaneda-stoikov":
         inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
                                          sigma_prior=calibration.get("sigma", 0.0),
                                          sigma_window_s=args.sigma_window_s, order_size=args.order_size,
-                                         tick_size=tick_size)
+                                         tick_size=tick_size, close=close)
+    elif name == "glft":
+        inner = GLFT(gamma=args.gamma, sigma=sigma, k=k, A=A, max_inventory=args.max_inventory,
+                     order_size=args.order_size)
     elif name == "naive":
         inner = SymmetricSpread(spread, args.order_size)
     elif name == "inventory-capped":
@@ -213,7 +252,7 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
     elif name in SHIPPED:
         # A shipped model strategy built with its synthetic-market defaults would quote nonsense on real prices.
         raise ConfigError(f"strategy {name!r} is not wired for replay (its parameters are not converted from the "
-                          "data): use avellaneda-stoikov, naive, inventory-capped or path/to/file.py:ClassName")
+                          f"data): use {', '.join(REPLAY_STRATEGIES)} or path/to/file.py:ClassName")
     else:
         inner = load_user_strategy(name, user_params)
     return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True,
@@ -302,11 +341,13 @@ def check_requote(requote_ms: float) -> None:
                           f"{DAY_S * 1000.0 / MAX_EVENTS_PER_PATH:g} or more")
 
 
-def run(args) -> int:
-    start = time.perf_counter()
+def replay_run(args, *, show_progress: bool = True):
+    """Replay the data the options name against the strategy they name: the work of ``mmsim replay`` without
+    its output. Returns ``(sim, report)``: the simulation (ledger, counters) and the JSON-ready report.
+
+    ``mmsim study --real`` runs its strategies through here, so that they meet the data exactly as a replay
+    does (the same warm-up, defaults from the data, queue model, fill model, latency and fees)."""
     check_requote(args.requote_ms)
-    if args.out is not None:
-        check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
     if args.queue == "l3" and args.path is None:
         raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
     calibration = read_calibration(args.calibration) if args.calibration else {}
@@ -316,7 +357,9 @@ def run(args) -> int:
     defaults = data_defaults(args, warm, source.name, calibration, naive)
     (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
         defaults["tick_size"], defaults["spread"], defaults["k"])
-    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from)
+    close = None if args.close is None else close_time(args, _first_time(source, warm))
+    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from, A=defaults["A"][0],
+                              sigma=defaults["sigma"][0], close=close)
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
     levels = data_levels(args)
@@ -325,7 +368,8 @@ def run(args) -> int:
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
-    with source_progress(replayed, "mmsim replay") as counted:
+    progress = source_progress(replayed, "mmsim replay") if show_progress else contextlib.nullcontext(replayed)
+    with progress as counted:
         sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
                      feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
     replay_s = time.perf_counter() - replay_start
@@ -344,8 +388,27 @@ def run(args) -> int:
         "fill_split": queue_summary(sim),
         "strategy_params": {"requote_ms": args.requote_ms, "requote_on_tick": args.requote_on_tick,
                             "order_size": args.order_size, "k": k, "k_source": k_source,
-                            "calibration": calibration or None, **_strategy_params(args, spread, spread_source)},
+                            "calibration": calibration or None,
+                            **_strategy_params(args, spread, spread_source, defaults, close)},
     }
+    return sim, report
+
+
+def _first_time(source, warm: pd.DataFrame | None) -> float:
+    """The time of the data's first row (from the warm-up rows when read already)."""
+    if warm is not None and len(warm):
+        return float(warm["ts"].iloc[0])
+    for chunk in source.chunks():
+        if len(chunk):
+            return float(chunk["ts"].iloc[0])
+    raise DataError(f"{source.name}: no rows")
+
+
+def run(args) -> int:
+    start = time.perf_counter()
+    if args.out is not None:
+        check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
+    sim, report = replay_run(args)
     if args.out is not None:
         cap = args.max_inventory if args.strategy == "inventory-capped" else None
         folder, html_path = _write_outputs(args.out, sim, report, args, cap)
@@ -360,10 +423,13 @@ def run(args) -> int:
     return 0
 
 
-def _strategy_params(args, spread: float | None, spread_source: str) -> dict:
+def _strategy_params(args, spread: float | None, spread_source: str, defaults: dict, close: float | None) -> dict:
     if args.strategy == "avellaneda-stoikov":
         return {"gamma": args.gamma, "horizon_s": args.horizon_s, "sigma": args.sigma,
-                "sigma_window_s": args.sigma_window_s}
+                "sigma_window_s": args.sigma_window_s, "close": close}
+    if args.strategy == "glft":
+        return {"gamma": args.gamma, "max_inventory": args.max_inventory, "A": defaults["A"][0],
+                "A_source": defaults["A"][1], "sigma": defaults["sigma"][0], "sigma_source": defaults["sigma"][1]}
     if args.strategy in ("naive", "inventory-capped"):
         params = {"spread": spread, "spread_source": spread_source}
         if args.strategy == "inventory-capped":

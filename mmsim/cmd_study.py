@@ -10,10 +10,12 @@ from pathlib import Path
 
 from engine import ConfigError
 from engine.ledger import write_atomic
+from mmsim import cmd_study_real
 from mmsim.arguments import non_negative_float, non_negative_int, positive_float, positive_int
 from mmsim.findings import render_findings
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import progress_bar
+from mmsim.real_findings import section_of
 from mmsim.study import SCENARIOS, StudyConfig, run_study
 
 DEFAULTS = StudyConfig()
@@ -38,7 +40,9 @@ def add_parser(sub) -> None:
                                    "paths in three markets (the paper's, volatility regimes, informed order flow), "
                                    "compute inventory variance, Sharpe stability and adverse selection with bootstrap "
                                    "confidence intervals, and write findings.md (and study.json, and one "
-                                   "report.html per market) from the output.")
+                                   "report.html per market) from the output. With --real DAY ..., run the same "
+                                   "claims on replayed days instead (walk-forward, per volatility regime, over a "
+                                   "risk-aversion grid) and write the Real days section of the findings page.")
     for name, kind, text in NUMBER_OPTIONS:
         default = getattr(DEFAULTS, name)
         p.add_argument(f"--{name.replace('_', '-')}", type=kind, default=default, help=f"{text} (default {default:g})")
@@ -50,6 +54,7 @@ def add_parser(sub) -> None:
                         "only if mmsim study wrote it, or with --force")
     p.add_argument("--no-reports", action="store_true", help="skip the per-market report.html files")
     p.add_argument("--json", action="store_true", help="print one JSON object to stdout")
+    cmd_study_real.add_arguments(p)
     p.set_defaults(handler=run)
 
 
@@ -96,6 +101,15 @@ def run(args) -> int:
     if args.findings is not None:
         check_findings_path(args.findings)
         check_findings_target(args.findings, args.force)
+    if args.real is not None:
+        synthetic = [f"--{name.replace('_', '-')}" for name, _, _ in NUMBER_OPTIONS
+                     if name not in ("seed", "resamples") and getattr(args, name) != getattr(DEFAULTS, name)]
+        return cmd_study_real.run(args, synthetic)
+    real_only = [flag for flag, given in (("--dask", args.dask), ("--resume", args.resume),
+                                          *((f"--{n.replace('_', '-')}", getattr(args, n) is not None)
+                                            for n, _, _ in cmd_study_real.FORWARDED)) if given]
+    if real_only:
+        raise ConfigError(f"{real_only[0]} goes with --real")
     config = StudyConfig(workers=args.workers, **{name: getattr(args, name) for name, _, _ in NUMBER_OPTIONS})
     check_out_dir(args.out, args.force)
     start = time.perf_counter()
@@ -107,6 +121,9 @@ def run(args) -> int:
         text = render_findings(numbers, command_line(args))
         write_json(stage / "study.json", numbers)
         findings = out / "findings.md" if args.findings is None else Path(args.findings)
+        real = section_of(findings)  # the Real days section that mmsim study --real wrote there stays
+        if real is not None:
+            text = text.rstrip("\n") + "\n\n" + real
         write_atomic(stage / "findings.md" if args.findings is None else findings,
                      lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     if args.json:

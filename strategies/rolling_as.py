@@ -17,7 +17,8 @@ _ceil, _floor = math.ceil, math.floor
 
 @attrs.frozen
 class RollingAvellanedaStoikov(Strategy):
-    """The Avellaneda-Stoikov (2008) quotes with the time left held at ``horizon_s`` and sigma estimated online.
+    """The Avellaneda-Stoikov (2008) quotes with the time left held at ``horizon_s`` (or running down to ``close``)
+    and sigma estimated online.
 
     A day of real data has no natural terminal time for the inventory penalty, so the strategy always quotes as
     if ``horizon_s`` seconds were left (a rolling horizon): the quotes no longer drift with the clock, and the
@@ -28,6 +29,9 @@ class RollingAvellanedaStoikov(Strategy):
     * reservation price ``r = s - q gamma sigma^2 tau``;
     * total spread ``g sigma^2 tau + (2 / g) ln(1 + g / k)``;
     * quotes ``r -/+ spread / 2``: the finite-horizon :class:`AvellanedaStoikov` quotes with ``T - t = tau``.
+
+    With ``close`` given, the horizon is the paper's finite one instead: ``tau = max(close - t, 0)``, the time
+    left to the close (a time known before the session starts, so no look-ahead).
 
     On a tick grid (``tick_size``), the reservation price is rounded to the nearest tick and the half-spread up
     to whole ticks, separately: rounding the bid down and the ask up instead would erase a skew smaller than a
@@ -59,6 +63,8 @@ class RollingAvellanedaStoikov(Strategy):
         Size of each side of the quote, the lot ``Delta``, shares.
     tick_size : float or None
         The price grid to put the quotes on (see above); ``None`` (default) leaves them off the grid.
+    close : float or None
+        The terminal time of a finite horizon, on the data's clock (seconds); ``None`` (default) rolls.
 
     Notes
     -----
@@ -78,6 +84,7 @@ class RollingAvellanedaStoikov(Strategy):
     requote_interval_s: float | None = attrs.field(default=0.1, validator=optional_positive)
     tick_size: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
                                           validator=optional_positive)
+    close: float | None = attrs.field(default=None, converter=attrs.converters.optional(float))
     _vol: RealisedVolatility = attrs.field(init=False, repr=False, eq=False)
     _log_term: float = attrs.field(init=False, repr=False)
 
@@ -100,7 +107,8 @@ class RollingAvellanedaStoikov(Strategy):
         else:
             sigma = self.sigma
         size = self.order_size
-        risk = self.gamma * sigma * sigma * self.horizon_s  # skew per share
+        tau = self.horizon_s if self.close is None else max(self.close - state.time, 0.0)
+        risk = self.gamma * sigma * sigma * tau  # skew per share
         r = mid - state.inventory * risk
         half = 0.5 * (risk * size + self._log_term)
         # tuple.__new__ builds the Quote twice as fast as its NamedTuple constructor (a replay asks ten times a

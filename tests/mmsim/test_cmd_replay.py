@@ -90,7 +90,7 @@ class Skewed(Strategy):
 '''
 
 
-@pytest.mark.parametrize("strategy", ["avellaneda-stoikov", "naive", "inventory-capped", "user"])
+@pytest.mark.parametrize("strategy", ["avellaneda-stoikov", "glft", "naive", "inventory-capped", "user"])
 def test_every_strategy_replays_with_the_pnl_identity_and_writes_its_outputs(strategy, data, tmp_path, capsys):
     """Shipped strategies and a user's file.py:Class replay; pnl = spread + inventory - fees; files written."""
     if strategy == "user":
@@ -109,6 +109,26 @@ def test_every_strategy_replays_with_the_pnl_identity_and_writes_its_outputs(str
     assert saved["pnl"] == report["pnl"] and saved["fills"] == report["fills"]
     assert saved["rows"] == [{"strategy": name, **{k: report[k] for k in ROW}}]
     assert len(pd.read_parquet(out / name / "fills.parquet")) == report["fills"]
+
+
+def test_glft_takes_k_a_and_sigma_from_the_warm_up_and_keeps_within_its_limit(data, capsys):
+    """GLFT's A and sigma are measured on the warm-up (a fit of fill events, the mids' realised volatility); its
+    inventory limit withdraws the side that would pass it, so with 100-share fills |q| stays <= 300."""
+    report = replay_json(capsys, data, "--strategy", "glft", "--max-inventory", "300")
+    params = report["strategy_params"]
+    assert (params["A_source"], params["sigma_source"]) == ("warm-up quote fills", "warm-up realised")
+    assert params["A"] > 0 and params["sigma"] > 0
+    assert report["fills"] > 0 and report["max_abs_inventory"] <= 300
+
+
+def test_a_close_makes_the_horizon_finite_and_widens_the_quotes_far_from_it(data, capsys):
+    """--close gives A-S the paper's horizon: hours from the close its inventory term dwarfs a 60 s rolling one,
+    so it quotes wider and fills less; the close is named in the report, on the data's clock."""
+    rolling = replay_json(capsys, data, "--strategy", "avellaneda-stoikov")
+    to_close = replay_json(capsys, data, "--strategy", "avellaneda-stoikov", "--close", "23:59")
+    midnight = rolling["start"] - rolling["start"] % 86400
+    assert to_close["strategy_params"]["close"] == midnight + 86340.0
+    assert to_close["fills"] < rolling["fills"]
 
 
 def test_inventory_capped_keeps_within_its_limit(data, capsys):
@@ -201,8 +221,8 @@ def test_data_options_must_name_one_kind_of_input(data, tmp_path, capsys):
 
 
 def test_shipped_model_strategies_not_wired_for_replay_are_refused(data, tmp_path, capsys):
-    """glft and as-infinite, whose parameters replay does not convert from the data, exit 2 saying so."""
-    for name in ("glft", "as-infinite"):
+    """as-infinite, whose parameters replay does not convert from the data, exits 2 saying so."""
+    for name in ("as-infinite",):
         assert f"strategy {name!r} is not wired for replay" in fails(capsys, data, "--strategy", name,
                                                                     out_dir=tmp_path / name)
 

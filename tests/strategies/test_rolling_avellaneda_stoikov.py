@@ -25,6 +25,20 @@ def test_order_size_one_is_the_paper_formula_with_the_horizon_always_ahead():
         assert rolling.quote(state(t, 100.0, q)) == pytest.approx(expected)
 
 
+def test_a_close_gives_the_paper_finite_horizon_quotes_running_down_to_the_spread_of_the_flow():
+    """With ``close`` the quotes are the finite-horizon ones with T = close; at and after the close the inventory
+    term is gone: the quotes are symmetric about the mid at the flow's spread alone."""
+    to_close = RollingAvellanedaStoikov(gamma=0.1, k=1.5, horizon_s=2.0, sigma=2.0, order_size=1, close=10.0)
+    paper = AvellanedaStoikov(gamma=0.1, sigma=2.0, k=1.5, order_size=1)
+    for t, q in [(0.0, 0.0), (5.0, 3.0), (9.5, -2.0)]:
+        expected = paper.quote(MarketState(time=t, horizon=10.0, mid=100.0, inventory=q))
+        assert to_close.quote(state(t, 100.0, q)) == pytest.approx(expected)
+    flow = 2 / 0.1 * math.log1p(0.1 / 1.5)
+    for t in (10.0, 50.0):
+        bid, ask, _, _ = to_close.quote(state(t, 100.0, 4.0))
+        assert (100.0 - bid, ask - 100.0) == pytest.approx((flow / 2, flow / 2))
+
+
 def test_lots_scale_gamma_by_the_order_size_and_count_inventory_in_lots():
     """gamma 0.001 with 100-share lots: g = 0.1; 200 shares long is 2 lots of skew."""
     s = RollingAvellanedaStoikov(gamma=0.001, k=20.0, horizon_s=60.0, sigma=0.03, order_size=100)
