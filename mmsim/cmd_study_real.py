@@ -6,17 +6,12 @@ import argparse
 import json
 import shlex
 import sys
-import time
 
-import shutil
-from pathlib import Path
-
-from analytics.sweep import CELLS_DIR, cell_path, finished_cells, run_sweep
+from analytics.sweep import cell_path
 from engine import ConfigError
 from mmsim.arguments import any_float, non_negative_float, positive_float
-from mmsim.cmd_sweep import dask_address
-from mmsim.output import claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_json
-from mmsim.progress import cell_progress
+from mmsim.cmd_sweep import dask_address, run_cells
+from mmsim.output import finish_out_dir, json_safe, write_json
 from mmsim.real_days import find_days
 from mmsim.real_findings import CHALLENGERS, LABELS, render_section, study_numbers, write_section
 from mmsim.real_study import DEFAULT_SKEWS, REGIME_THRESHOLDS, RealStudy
@@ -98,21 +93,7 @@ def run(args, synthetic_only: list[str]) -> int:
         raise ConfigError(f"{synthetic_only[0]} goes with the synthetic study, not --real")
     days = find_days(args.real)
     study = RealStudy(days, args.skews, forwarded_options(args), args.close, args.block_s, args.regimes)
-    existed = Path(args.out).exists()
-    out = prepare_out_dir(args.out, args.force)
-    try:
-        claim_out_dir(out, "study")  # at once: a study killed part-way leaves a folder --resume may continue
-        already = len(finished_cells(study, out)) if args.resume else 0
-        start = time.perf_counter()
-        with cell_progress(study.size, already, "mmsim study --real") as advance:
-            rows = run_sweep(study, out, workers=args.workers, dask=args.dask, resume=args.resume,
-                             progress=advance)
-        wall = time.perf_counter() - start
-    except BaseException:
-        # Stopped before finishing a cell: no empty folder is left behind; finished cells are kept.
-        if not existed and not list((out / CELLS_DIR).glob("cell-*.json")):
-            shutil.rmtree(out, ignore_errors=True)
-        raise
+    out, rows, already, wall = run_cells(study, args, "study")
     numbers = study_numbers(rows, study.headline(), resamples=args.resamples, seed=args.seed)
     command = command_line(args)
     findings = out / "findings.md" if args.findings is None else args.findings

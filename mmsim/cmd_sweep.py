@@ -67,23 +67,32 @@ def config_from_args(args) -> SweepConfig:
                        strategy_params=strategy_params(args), paths=args.paths, seed=args.seed)
 
 
-def run(args) -> int:
-    config = config_from_args(args)
+def run_cells(config, args, command: str):
+    """Run the cells of ``config`` (a sweep, or the real-day study) into ``--out`` with the options ``--workers``,
+    ``--dask``, ``--resume`` and ``--force``, with a progress bar. Returns ``(out, table, resumed cells, wall s)``.
+
+    The folder is claimed at once, so a run killed part-way leaves a folder ``--resume`` may continue; one that
+    stopped before finishing a cell leaves no empty folder behind, and finished cells are kept."""
     existed = Path(args.out).exists()
     out = prepare_out_dir(args.out, args.force)
     try:
-        claim_out_dir(out, "sweep")  # at once: a sweep killed part-way leaves a folder --resume may continue
+        claim_out_dir(out, command)
         already = len(finished_cells(config, out)) if args.resume else 0
         start = time.perf_counter()
-        with cell_progress(config.size, already, "mmsim sweep") as advance:
+        with cell_progress(config.size, already, f"mmsim {command}") as advance:
             table = run_sweep(config, out, workers=args.workers, dask=args.dask, resume=args.resume,
                               progress=advance)
         wall = time.perf_counter() - start
     except BaseException:
-        # A sweep that stopped before finishing a cell leaves no empty folder behind; finished cells are kept.
         if not existed and not list((out / CELLS_DIR).glob("cell-*.json")):
             shutil.rmtree(out, ignore_errors=True)
         raise
+    return out, table, already, wall
+
+
+def run(args) -> int:
+    config = config_from_args(args)
+    out, table, already, wall = run_cells(config, args, "sweep")
 
     write_parquet(out / TABLE_FILE, table)
     if args.csv:
