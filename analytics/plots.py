@@ -12,15 +12,15 @@ import functools
 import io
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
-import matplotlib
-import matplotlib.ticker
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from analytics.attribution import COMPONENTS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: Colours by strategy position (colour-blind-safe Okabe-Ito order).
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -33,6 +33,16 @@ _STYLE = {"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.f
 VISIBLE_SHARE = 5e-4
 COMPONENT_LABELS = {"spread_capture": "spread capture", "inventory_pnl": "inventory P&L", "fees": "- fees",
                     "pnl": "total P&L"}
+
+
+def _mpl():
+    """matplotlib with the parts used here, imported on first use: it costs ~0.3 s, and ``import analytics``
+    (what a replay or a Monte Carlo run needs) draws nothing."""
+    import matplotlib
+    import matplotlib.backends.backend_agg
+    import matplotlib.figure
+    import matplotlib.ticker
+    return matplotlib
 
 
 def colour(i: int) -> str:
@@ -83,8 +93,8 @@ def set_time_axis(ax, clock: str, lo: float, hi: float) -> None:
     # Round clock steps up to two hours, then whole hours: at most 8 ticks whatever the span (days of data).
     step = next((s for s in _CLOCK_STEPS_S if span / s <= 8), 3600 * math.ceil(span / 8 / 3600))
     with_seconds = step < 60
-    ax.xaxis.set_major_locator(matplotlib.ticker.MultipleLocator(step))
-    ax.xaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda x, _: clock_text(x, with_seconds)))
+    ax.xaxis.set_major_locator(_mpl().ticker.MultipleLocator(step))
+    ax.xaxis.set_major_formatter(_mpl().ticker.FuncFormatter(lambda x, _: clock_text(x, with_seconds)))
     ax.set_xlabel("clock time (h:mm:ss)" if with_seconds else "clock time (h:mm)")
 
 
@@ -97,14 +107,15 @@ def _styled(plot):
     """Run a plot function under the module's style (rcParams are read as each artist is created)."""
     @functools.wraps(plot)
     def wrapper(*args, **kwargs):
-        with matplotlib.rc_context(_STYLE):
+        with _mpl().rc_context(_STYLE):
             return plot(*args, **kwargs)
     return wrapper
 
 
 def _figure(height: float, width: float = WIDTH_IN) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(fig)
+    matplotlib = _mpl()
+    fig = matplotlib.figure.Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    matplotlib.backends.backend_agg.FigureCanvasAgg(fig)
     return fig
 
 
@@ -117,7 +128,7 @@ def _legend(ax, **options) -> None:
 def png_bytes(fig: Figure) -> bytes:
     """The figure rendered as PNG."""
     buffer = io.BytesIO()
-    with matplotlib.rc_context(_STYLE):
+    with _mpl().rc_context(_STYLE):
         fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
 

@@ -91,6 +91,9 @@ class ExchangeRun(FillRun):
         self.eps = tick * 1e-6  # two prices within this are the same price
         self.withdraw = withdraw
         self.grid = {1: None, -1: None}  # grid index of the bid (1) and ask (-1) sent last
+        # The last entry that went through the rules without a post-only slide, and sim.changes then: the same
+        # entry again with nothing changed since is unchanged, found without redoing the rules.
+        self._settled = self._settled_at = None
         self.stats.update(quotes_sent=0, quotes_unchanged=0, post_only_clamped=0, post_only_withdrawn=0)
 
     def _price(self, n: int | None) -> float | None:
@@ -111,6 +114,20 @@ class ExchangeRun(FillRun):
         state = sim.state
         if sim.scheduler.now > state.horizon:  # the data has ended: nothing left to quote against
             return None
+        if entry is self._settled and sim.changes == self._settled_at:
+            self.stats["quotes_unchanged"] += 1
+            return None
+        slides = self.stats["post_only_clamped"] + self.stats["post_only_withdrawn"]
+        out = self._live(entry)
+        # What goes live is the entry on the grid (sim.bid and sim.ask once the simulation applies it): only
+        # a fill or a book change can make the same entry give anything else, unless it was slid (counted).
+        slid = self.stats["post_only_clamped"] + self.stats["post_only_withdrawn"] != slides
+        self._settled, self._settled_at = (None, None) if slid else (entry, sim.changes)
+        return out
+
+    def _live(self, entry: tuple) -> tuple | None:
+        sim = self.sim
+        state = sim.state
         bid, ask, bid_size, ask_size = entry
         tick = self.tick
         nb = na = None

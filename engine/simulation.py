@@ -74,6 +74,9 @@ class Simulation:
         The live quote, one object per side (``None`` when the side is empty).
     fills : FillRun
         The fill model's state for this run (its counters are in ``fills.stats``).
+    changes : int
+        Book changes and fills so far. A fill model's ``on_quote_live`` sees nothing new while it has not moved
+        (the replay models use it to recognise an unchanged requote cheaply).
 
     Notes
     -----
@@ -102,6 +105,7 @@ class Simulation:
         self.ask: RestingQuote | None = None
         self.fills: FillRun = FillRun(self)  # no-op hooks until run() attaches the model
         self.fill_count = 0
+        self.changes = 0
         self._quote_requested = False
         self._started = False
         self._requote_on_tick = bool(strategy.requote_on_tick)
@@ -116,11 +120,13 @@ class Simulation:
         self._append_mark = self.ledger.mark_rows.append
         self._append_fill = self.ledger.fill_rows.append
         self._append_quote = self.ledger.quote_rows.append
+        self._on_fill = self._record  # what each RestingQuote calls when it fills
         # With market-data latency the strategy quotes from a delayed copy of the market (see _seen_state).
         self._view = self.state if self.feed_latency_s == 0.0 else MarketState()
         self._seen: deque = deque()  # (time, mid, best_bid, best_ask, best_bid_size, best_ask_size), oldest first
         self._instant = _NAN  # time of the last book change, and the best prices before that instant's changes
         self._touch_bid = self._touch_ask = None
+        self._last_quote = self._last_entry = None  # the last quote that passed the checks, and what it gave
 
     # -- running -----------------------------------------------------------------------------------------------
 
@@ -169,6 +175,7 @@ class Simulation:
         state.best_ask = best_ask
         state.best_bid_size = bid_size
         state.best_ask_size = ask_size
+        self.changes += 1
         self.fills.on_book()
         mid = 0.5 * (best_bid + best_ask)
         if mid != state.mid:
@@ -208,6 +215,7 @@ class Simulation:
         state.inventory, state.cash = inventory, cash = book_fill(state.inventory, state.cash, side, price, filled,
                                                                    fee)
         self.fill_count += 1
+        self.changes += 1
         mid = state.mid
         # tuple.__new__ builds the Fill twice as fast as its NamedTuple constructor.
         fill = _new_tuple(Fill, (now, side, price, filled, mid, fee, inventory, cash))
@@ -244,11 +252,29 @@ class Simulation:
         return view
 
     def _on_timer(self, _=None) -> None:
-        if self.scheduler.now > self.state.horizon:  # a replay ended after this tick was scheduled: stop
+        scheduler, state = self.scheduler, self.state
+        now = scheduler.now
+        if now > state.horizon:  # a replay ended after this tick was scheduled: stop
             return
-        if self._started:
-            self.request_quote()
-        self.scheduler.schedule(self.scheduler.now + self._requote_interval, STRATEGY, self._on_timer)
+        comes_first, requote, interval = scheduler.comes_first, self._requote, self._requote_interval
+        # What the heap would run next runs here while nothing else is due before it (counted as the events they
+        # would have been): the requote a tick asks for, and the next tick itself when no market data comes
+        # first. Most ticks of a replayed day then cost no push and no pop.
+        first = comes_first(now, STRATEGY)
+        while True:
+            if self._started and not self._quote_requested:
+                if first:
+                    scheduler.events += 1
+                    requote()
+                else:
+                    self.request_quote()
+            now += interval
+            if now > state.horizon or not comes_first(now, STRATEGY):
+                scheduler.schedule(now, STRATEGY, self._on_timer)
+                return
+            first = True  # the tick came first: so does the requote it asks for, at the same instant
+            scheduler.now = now
+            scheduler.events += 1
 
     def _requote(self, _=None) -> None:
         self._quote_requested = False
@@ -258,7 +284,12 @@ class Simulation:
             state = self._seen_state(now)
             if state is None:
                 return
-        entry = check_quote(ask_quote(self.strategy, state, self._name), self._name, now)
+        quote = ask_quote(self.strategy, state, self._name)
+        if quote == self._last_quote:
+            entry = self._last_entry  # the quote checked last time (a replay's timer mostly gets the same again)
+        else:
+            entry = check_quote(quote, self._name, now)
+            self._last_quote, self._last_entry = quote, entry
         if self.latency_s > 0.0:
             self.scheduler.schedule(now + self.latency_s, QUOTE_LIVE, self._go_live, entry)
         else:
@@ -271,21 +302,24 @@ class Simulation:
         bid, ask, bid_size, ask_size = entry
         state = self.state
         now = self.scheduler.now
-        self.bid = self._resting(self.bid, BID, bid, bid_size, now)
-        self.ask = self._resting(self.ask, ASK, ask, ask_size, now)
+        # Each side that goes live: the old one with its new size if the price is unchanged (it keeps its place
+        # in the queue), else a new one at the back of the queue. Written out per side: this runs per requote.
+        old = self.bid
+        if bid is None:
+            self.bid = None
+        elif old is not None and old.price == bid:
+            old.left = bid_size
+        else:
+            self.bid = RestingQuote(BID, bid, bid_size, now, self._on_fill)
+        old = self.ask
+        if ask is None:
+            self.ask = None
+        elif old is not None and old.price == ask:
+            old.left = ask_size
+        else:
+            self.ask = RestingQuote(ASK, ask, ask_size, now, self._on_fill)
         self._append_quote((self.path, now, _NAN if bid is None else bid,
                             _NAN if ask is None else ask, bid_size, ask_size, state.mid, state.inventory))
-
-    def _resting(self, old: RestingQuote | None, side: int, price: float | None, size: float,
-                 now: float) -> RestingQuote | None:
-        """The side that goes live: the old one with its new size if the price is unchanged (it keeps its place
-        in the queue), else a new one at the back of the queue at ``price``."""
-        if price is None:
-            return None
-        if old is not None and old.price == price:
-            old.left = size
-            return old
-        return RestingQuote(side, price, size, now, self._record)
 
     def _mark(self) -> None:
         state = self.state

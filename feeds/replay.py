@@ -139,7 +139,9 @@ class ReplayFeed:
         source = self.source
         name = getattr(source, "name", type(source).__name__)
         chunks = iter(source.chunks())
-        schedule, set_book, market_order, state = sim.scheduler.schedule, sim.set_book, sim.market_order, sim.state
+        scheduler = sim.scheduler
+        schedule, comes_first = scheduler.schedule, scheduler.comes_first
+        set_book, market_order, state = sim.set_book, sim.market_order, sim.state
         priority = {QUOTE: MARKET_DATA, TRADE: MARKET_ORDER}
         ts = kinds = bids = asks = bid_sizes = ask_sizes = prices = sizes = sides = None
         n = 0
@@ -163,18 +165,26 @@ class ReplayFeed:
             return False
 
         def on_row(j: int) -> None:
-            if kinds[j] == QUOTE:
-                set_book(bids[j], asks[j], bid_sizes[j], ask_sizes[j])
-            else:
-                market_order(sides[j], sizes[j], None, prices[j])
-            j += 1
-            if j == n:
-                now = ts[j - 1]
-                if not load():
-                    state.horizon = now  # the end of the data is the end of the replay
+            # Rows run one after another while nothing else is due before the next one (as in
+            # feeds.lobster_book): the heap only sees a row when the strategy's timer or a quote comes first.
+            while True:
+                if kinds[j] == QUOTE:
+                    set_book(bids[j], asks[j], bid_sizes[j], ask_sizes[j])
+                else:
+                    market_order(sides[j], sizes[j], None, prices[j])
+                j += 1
+                if j == n:
+                    now = ts[j - 1]
+                    if not load():
+                        state.horizon = now  # the end of the data is the end of the replay
+                        return
+                    j = 0
+                t, p = ts[j], priority[kinds[j]]
+                if not comes_first(t, p):
+                    schedule(t, p, on_row, j)
                     return
-                j = 0
-            schedule(ts[j], priority[kinds[j]], on_row, j)
+                scheduler.now = t
+                scheduler.events += 1
 
         if not load():
             raise DataError(f"{name}: no rows: nothing to replay")
