@@ -98,6 +98,7 @@ def run(args, synthetic_only: list[str]) -> int:
     days = find_days(args.real)
     study = RealStudy(days, args.skews, forwarded_options(args), args.close, args.block_s, args.regimes,
                       args.glft_lots)
+    study.check_days()  # before the runner claims --out: a bad day leaves nothing behind
     out, rows, already, wall = run_cells(study, args, "study")
     numbers = study_numbers(rows, study.headline(), resamples=args.resamples, seed=args.seed)
     command = command_line(args)

@@ -140,6 +140,17 @@ class RealStudy:
     def table(self, rows) -> list[dict]:
         return list(rows)
 
+    def check_days(self) -> None:
+        """Open every day and read its warm-up, so that bad data is refused before any cell writes output.
+
+        Raises
+        ------
+        DataError, ConfigError
+            As a cell of that day would.
+        """
+        for day in self.days:
+            _warmup(day, self.options)
+
     def headline(self) -> float:
         """The skew of the cells behind the regime table and the claims: :data:`HEADLINE_SKEW` if on the grid,
         else the grid's closest."""
@@ -154,7 +165,10 @@ def _warmup(day, options) -> tuple[float, float, float, object]:
                           "be > 0")
     warm, trade_from = warmup_rows(open_tick_source(args), args.warmup_min)
     tick = args.tick_size if args.tick_size is not None else infer_tick_size(warm)
-    return tick, warmup_sigma(warm), trade_from, args
+    sigma = warmup_sigma(warm)
+    if not sigma > 0:
+        raise DataError(f"{day.name}: the mid does not move in the warm-up: gamma cannot be set from a skew")
+    return tick, sigma, trade_from, args
 
 
 def _steps_on_grid(ledger, grid: np.ndarray) -> np.ndarray:
@@ -190,8 +204,6 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     their regimes. Returns the cell's JSON-ready result."""
     start = time.perf_counter()
     tick, sigma, trade_from, args = _warmup(day, study.options)
-    if not sigma > 0:
-        raise DataError(f"{day.name}: the mid does not move in the warm-up: gamma cannot be set from a skew")
     gamma = skew * tick / (sigma * sigma * args.horizon_s * args.order_size)
     g = ["--gamma", repr(gamma)]
 

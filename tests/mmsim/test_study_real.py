@@ -138,3 +138,17 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     assert message in err and err.count("\n") == 1
     assert not (tmp_path / "o").exists()
 
+
+def test_a_bad_second_day_is_refused_before_anything_is_written(tmp_path, capsys):
+    """Every day is opened and its warm-up read before the runner claims --out: a corrupt day anywhere in the
+    list is one line, exit 2, and no output folder (not even the first day's cells)."""
+    days = tmp_path / "days"
+    days.mkdir()
+    for name in ("quotes.csv", "trades.csv"):
+        shutil.copy(EXAMPLES / name, days / f"A_{name}")
+    (days / "B_quotes.csv").write_text("ts,bid,ask,bid_size,ask_size\n1.0,oops,10.01,100,100\n")
+    shutil.copy(EXAMPLES / "trades.csv", days / "B_trades.csv")
+    assert main(["study", "--real", str(days), *SMALL, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "B_quotes.csv" in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
