@@ -223,20 +223,38 @@ def market_order_rates(arrays: TickArrays, duration_s: float) -> dict[str, float
     return rates
 
 
-def clock_time(text: str, t0: float, option: str, expected: str = "HH:MM") -> float:
-    """The clock time ``"HH:MM"`` of the day of ``t0`` on the data's clock (seconds after midnight, as LOBSTER
-    stamps them, or a Unix time's UTC).
+def clock_time(text: str, t0: float, param: str, expected: str = "HH:MM") -> float:
+    """The clock time ``"HH:MM"`` (00:00 to 23:59) of the day of ``t0`` on the data's clock (seconds after
+    midnight, as LOBSTER stamps them, or a Unix time's UTC).
 
     Raises
     ------
     ConfigError
-        If ``text`` is not ``HH:MM`` (the message names ``option`` and what it ``expected``).
+        If ``text`` is not ``HH:MM`` with 0 <= HH <= 23 and 0 <= MM <= 59 (the message names the parameter
+        ``param`` and what it ``expected``).
     """
-    try:
-        hours, minutes = (int(p) for p in text.split(":"))
-    except ValueError:
-        raise ConfigError(f"{option} {text}: expected {expected}") from None
-    return t0 - (t0 % 86400.0) + 3600.0 * hours + 60.0 * minutes
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and len(hours) <= 2 and minutes.isdigit() and len(minutes) == 2
+            and int(hours) <= 23 and int(minutes) <= 59):
+        raise ConfigError(f"{param} {text}: expected {expected} (00:00 to 23:59)", params=(param,))
+    return t0 - (t0 % 86400.0) + 3600.0 * int(hours) + 60.0 * int(minutes)
+
+
+def close_after(text: str, t0: float, start: float) -> float:
+    """The ``close`` of a finite horizon, ``"HH:MM"`` on the clock of the day of ``t0`` (the data's first row),
+    checked to fall after ``start``, the first time traded (the end of the warm-up, or the first row).
+
+    Raises
+    ------
+    ConfigError
+        If ``text`` is not a clock time, or is at or before ``start`` (the horizon would be over before
+        the first quote).
+    """
+    close = clock_time(text, t0, "close")
+    if not close > start:
+        raise ConfigError(f"close {text}: at or before the start of trading ({clock_text(start % 86400.0)})",
+                          params=("close",))
+    return close
 
 
 def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
@@ -249,17 +267,19 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
         If it is not a fraction in (0, 1) nor HH:MM, or falls outside the session.
     """
     if isinstance(fit_until, str) and ":" in fit_until:
-        split = clock_time(fit_until, t0, "--fit-until", "HH:MM or a fraction in (0, 1)")
+        split = clock_time(fit_until, t0, "fit_until", "HH:MM or a fraction in (0, 1)")
         if not t0 < split < t_end:
-            raise ConfigError(f"--fit-until {fit_until}: outside the session (the data run from "
-                              f"{clock_text(t0 % 86400.0)} to {clock_text(t_end % 86400.0)})")
+            raise ConfigError(f"fit_until {fit_until}: outside the session (the data run from "
+                              f"{clock_text(t0 % 86400.0)} to {clock_text(t_end % 86400.0)})", params=("fit_until",))
         return split
     try:
         fraction = float(fit_until)
     except ValueError:
-        raise ConfigError(f"--fit-until {fit_until}: expected HH:MM or a fraction in (0, 1)") from None
+        raise ConfigError(f"fit_until {fit_until}: expected HH:MM or a fraction in (0, 1)",
+                          params=("fit_until",)) from None
     if not 0.0 < fraction < 1.0:
-        raise ConfigError(f"--fit-until {fit_until}: a fraction of the session must be in (0, 1)")
+        raise ConfigError(f"fit_until {fit_until}: a fraction of the session must be in (0, 1)",
+                          params=("fit_until",))
     return t0 + fraction * (t_end - t0)
 
 

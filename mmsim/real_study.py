@@ -33,6 +33,7 @@ import time
 import attrs
 import numpy as np
 
+from analytics.calibration import close_after
 from analytics.markouts import markout_curve, markouts
 from analytics.metrics import path_metrics
 from analytics.series import inventory_steps
@@ -149,7 +150,7 @@ class RealStudy:
             As a cell of that day would.
         """
         for day in self.days:
-            _warmup(day, self.options)
+            _warmup(day, self.options, self.close)
 
     def headline(self) -> float:
         """The skew of the cells behind the regime table and the claims: :data:`HEADLINE_SKEW` if on the grid,
@@ -157,13 +158,15 @@ class RealStudy:
         return min(self.skews, key=lambda s: (abs(np.log(s / HEADLINE_SKEW)), s))
 
 
-def _warmup(day, options) -> tuple[float, float, float, object]:
-    """``(tick size, warm-up sigma, warm-up end, replay args)`` of ``day``: what the gamma of a skew needs."""
+def _warmup(day, options, close: str) -> tuple[float, float, float, object]:
+    """``(tick size, warm-up sigma, warm-up end, replay args)`` of ``day``: what the gamma of a skew needs;
+    ``close`` (A-S's horizon) is checked to fall after the warm-up."""
     args = replay_args(day, options, [])
     if not args.warmup_min > 0:
         raise ConfigError("the study calibrates on the warm-up and fixes the regimes from it: --warmup-min must "
                           "be > 0")
     warm, trade_from = warmup_rows(open_tick_source(args), args.warmup_min)
+    close_after(close, float(warm["ts"].iloc[0]), trade_from)
     tick = args.tick_size if args.tick_size is not None else infer_tick_size(warm)
     sigma = warmup_sigma(warm)
     if not sigma > 0:
@@ -203,7 +206,7 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     """Walk ``day`` forward at one-lot skew ``skew`` (ticks): every strategy of :data:`STRATEGIES`, the blocks,
     their regimes. Returns the cell's JSON-ready result."""
     start = time.perf_counter()
-    tick, sigma, trade_from, args = _warmup(day, study.options)
+    tick, sigma, trade_from, args = _warmup(day, study.options, study.close)
     gamma = skew * tick / (sigma * sigma * args.horizon_s * args.order_size)
     g = ["--gamma", repr(gamma)]
 

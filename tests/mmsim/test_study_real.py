@@ -129,6 +129,9 @@ def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_pat
     (["--real", "{examples}/make_example_ticks.py"], "neither a LOBSTER message file"),
     (["--resume"], "--resume goes with --real"),
     (["--real", "{examples}", "--skews", "0,1"], "expected distinct numbers > 0"),
+    (["--real", "{examples}", "--warmup-min", "1", "--close", "24:00"], "--close 24:00: expected HH:MM (00:00 to 23:59)"),
+    (["--real", "{examples}", "--warmup-min", "1", "--close", "14:31"],  # the example day opens at 14:30
+     "--close 14:31: at or before the start of trading (14:31:00)"),
     (["--real", "{examples}", "--glft-lots", "0"], "--glft-lots: expected a number > 0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
