@@ -1,6 +1,6 @@
 """Analytics: from what a simulation recorded to numbers, reports and calibrated model inputs.
 
-The package exports the entry points of its five concerns; everything else is in the module named after it
+The package exports the entry points of its four concerns; everything else is in the module named after it
 (``analytics.risk.sharpe``, ``analytics.intensity.fit_depth_mle``, ...).
 
 Runs

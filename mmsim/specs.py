@@ -26,8 +26,27 @@ def _market_default(name: str):
     return attrs.fields_dict(SyntheticMarket)[name].default  # one set of defaults: the market's own
 
 
+class _Spec:
+    _kind = ""  # what the spec's fields are parameters of, for errors
+
+    @classmethod
+    def from_dict(cls, params: Mapping):
+        """The spec of ``params`` (its field names; a missing or ``None`` one takes the default), as a sweep's
+        cell file stores it.
+
+        Raises
+        ------
+        ConfigError
+            If a name is not a field, or a value is out of range.
+        """
+        unknown = sorted(set(params) - set(attrs.fields_dict(cls)))
+        if unknown:
+            raise ConfigError(f"unknown {cls._kind} parameter {unknown[0]!r}")
+        return cls(**{k: v for k, v in params.items() if v is not None})
+
+
 @attrs.frozen
-class MarketSpec:
+class MarketSpec(_Spec):
     """A synthetic market and its fill model: the fields of :class:`feeds.SyntheticMarket` an experiment varies
     (same names, same defaults: the Avellaneda-Stoikov paper's), and ``fills``: ``"exact"`` for
     :class:`engine.ExponentialFills` or ``"step"`` for the paper's per-step probability :class:`engine.StepFills`.
@@ -54,25 +73,12 @@ class MarketSpec:
     to_calm_rate: float = attrs.field(default=_market_default("to_calm_rate"), converter=float, validator=positive)
     impact: float = attrs.field(default=_market_default("impact"), converter=float, validator=non_negative)
     fills: str = attrs.field(default="exact", validator=one_of("exact", "step"))
+    _kind = "market"
 
     def __attrs_post_init__(self) -> None:
         if self.fills == "step" and self.impact > 0:
             raise ConfigError("impact needs fills exact: the step model has no market orders to move the mid",
                               params=("impact", "fills"))
-
-    @classmethod
-    def from_dict(cls, params: Mapping) -> MarketSpec:
-        """The spec of ``params`` (its field names; a missing one takes the default).
-
-        Raises
-        ------
-        ConfigError
-            If a name is not a field, or a value is out of range.
-        """
-        unknown = sorted(set(params) - set(attrs.fields_dict(cls)))
-        if unknown:
-            raise ConfigError(f"unknown market parameter {unknown[0]!r}")
-        return cls(**params)
 
     def build(self) -> tuple[SyntheticMarket, object]:
         """The market and its fill model. With step fills the market has no order flow (``A = 0``): the fill
@@ -84,7 +90,7 @@ class MarketSpec:
 
 
 @attrs.frozen
-class StrategySpec:
+class StrategySpec(_Spec):
     """The parameters of the shipped synthetic-market strategies.
 
     Parameters
@@ -116,20 +122,7 @@ class StrategySpec:
                                       validator=optional_positive)
     spread: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
                                        validator=optional_positive)
-
-    @classmethod
-    def from_dict(cls, params: Mapping) -> StrategySpec:
-        """The spec of ``params`` (its field names; a missing or ``None`` one takes the default).
-
-        Raises
-        ------
-        ConfigError
-            If a name is not a field, or a value is out of range.
-        """
-        unknown = sorted(set(params) - set(attrs.fields_dict(cls)))
-        if unknown:
-            raise ConfigError(f"unknown strategy parameter {unknown[0]!r}")
-        return cls(**{k: v for k, v in params.items() if v is not None})
+    _kind = "strategy"
 
 
 def build_strategies(names: Sequence[str], spec: StrategySpec, market: SyntheticMarket, A: float,

@@ -311,8 +311,8 @@ class _DaskPool:
         try:
             import distributed
         except ImportError:
-            raise ConfigError("dask needs dask.distributed, which is not installed: "
-                              "pip install 'mmsim[dask]'", params=("dask",)) from None
+            raise ConfigError("--dask needs dask.distributed, which is not installed: "
+                              "pip install 'mmsim[dask]'") from None
         import logging
 
         self.distributed = distributed
@@ -327,7 +327,7 @@ class _DaskPool:
                 self.client = distributed.Client(address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
             self.close(True)
-            raise ConfigError(f"dask {address}: cannot reach the scheduler ({exc})", params=("dask",)) from None
+            raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
         self.slots = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, fn, *args):
