@@ -26,15 +26,17 @@ from collections.abc import Sequence
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from analytics.markouts import markouts
 from analytics.mle import ExponentialLaw, maximize
 from engine import ConfigError, DataError, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
+from engine.lazy_modules import lazy_module
 from feeds import ReplayFeed
 from strategies import Retimed, Strategy
+
+pd = lazy_module("pandas")
 
 ANCHORS = ("touch", "mid")
 #: The fill rule every hypothetical quote is matched by (recorded in calibration.json).

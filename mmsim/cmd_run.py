@@ -7,10 +7,9 @@ import json
 import sys
 import time
 
-import pandas as pd
-
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from engine import Fees
+from engine.lazy_modules import lazy_module
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, non_negative_int,
@@ -21,6 +20,8 @@ from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, 
 from mmsim.progress import progress_bar, report_progress
 from mmsim.specs import MarketSpec, StrategySpec, build_strategies as build_named
 from strategies import SHIPPED
+
+pd = lazy_module("pandas")
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
 #: Events per strategy the report is drawn from (whole paths, the first ones): beyond, only the ledger files and
