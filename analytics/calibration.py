@@ -372,8 +372,8 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
                           f"{MIN_WINDOWS} windows", params=("window_s",))
     split = split_time(fit_until, t0, t_end)
     if min(split - t0, t_end - split) < window_s * MIN_WINDOWS:
-        raise ConfigError(f"--fit-until {fit_until}: each part of the day must hold at least {MIN_WINDOWS} windows "
-                          f"of {window_s:g} s")
+        raise ConfigError(f"fit_until {fit_until}: each part of the day must hold at least {MIN_WINDOWS} windows "
+                          f"of {window_s:g} s", params=("fit_until",))
     tick = check_positive("tick_size", tick_size) if tick_size is not None else infer_tick_size(arrays.quote_frame())
     rates = market_order_rates(arrays, duration)
     mid = 0.5 * (arrays.bid + arrays.ask)

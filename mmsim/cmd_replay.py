@@ -222,8 +222,6 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
     return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
-
-
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
                    tick_size: float | None = None, trade_from: float | None = None, *, A: float | None = None,
                    sigma: float | None = None, close: float | None = None):
