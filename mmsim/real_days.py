@@ -23,6 +23,17 @@ class Day:
     name: str
     argv: tuple = attrs.field(converter=tuple)
 
+    @property
+    def source(self) -> str:
+        """``"lobster"`` (a LOBSTER message file) or ``"quotes+trades"`` (a generic pair)."""
+        return "quotes+trades" if self.argv[0] == "--quotes" else "lobster"
+
+    @property
+    def date(self) -> str | None:
+        """The day's date ``YYYY-MM-DD`` when its name carries one (LOBSTER names do), else None."""
+        parts = self.name.split(" ")
+        return parts[-1] if len(parts) > 1 and _DATE.match(parts[-1]) else None
+
 
 def _lobster_name(prefix: str) -> str:
     """``AAPL_2012-06-21_34200000_57600000`` -> ``AAPL 2012-06-21``."""

@@ -52,6 +52,9 @@ def test_one_process_and_two_give_the_same_numbers_and_resume_changes_nothing(tm
     assert sorted(p.name for p in (tmp_path / "two" / "cells").iterdir()) == ["cell-000000.json",
                                                                               "cell-000001.json"]
     assert (tmp_path / "one" / "report.html").stat().st_size > 0
+    text = Path(page).read_text()  # the page describes this run: 30 s blocks of one generic day
+    assert "the units are 30-second blocks" in text and "Per 30-second block" in text and "five-minute" not in text
+    assert "(quotes + trades files; one day per stock)" in text and "LOBSTER" not in text
     day = one["days"]["EX"]
     assert set(day["strategies"]) == set(STRATEGIES)
     # Traded from 14:31 to the last row (14:34:59.x): seven whole 30 s blocks; the partial eighth is dropped.
