@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from engine import DataError
+from engine import DataError, MarketState
 from mmsim.cli import main
 from mmsim.real_days import find_days
 from mmsim.real_findings import SECTION, write_section
-from mmsim.real_study import STRATEGIES
+from mmsim.cmd_replay import replay_run
+from mmsim.real_study import STRATEGIES, replay_args
+from strategies.rolling_as import RollingAvellanedaStoikov
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 SMALL = ["--warmup-min", "1", "--block-s", "30", "--skews", "0.5,1", "--resamples", "200"]
@@ -67,7 +69,8 @@ def test_one_process_and_two_give_the_same_numbers_and_resume_changes_nothing(tm
 def test_cells_walk_forward_and_the_naive_benchmarks_copy_a_s(tmp_path, capsys):
     """Nothing trades in the warm-up; naive quotes A-S rolling's average spread and the capped one stops at the
     largest |q| A-S reached (benchmarks, after the fact by design), while GLFT's limit is the one given before
-    trading, whatever A-S did; the gamma of a skew gives A-S that skew for one lot at the warm-up's sigma."""
+    trading, whatever A-S did; the gamma of a skew makes A-S's quotes move by that skew for one lot at the
+    warm-up's sigma."""
     study(tmp_path, capsys, "--glft-lots", "3", out="o")
     cell = json.loads((tmp_path / "o" / "cells" / "cell-000001.json").read_text())["row"]
     assert cell["edges"][0] == cell["trade_from"]
@@ -79,12 +82,25 @@ def test_cells_walk_forward_and_the_naive_benchmarks_copy_a_s(tmp_path, capsys):
     assert reach != 300.0  # else the next line could not tell the given limit from the hindsight one
     assert runs["glft"]["params"]["max_inventory"] == 300.0 == cell["setup"]["glft_lots"] * 100.0
     assert runs["glft"]["max_abs_q"] <= 300.0
-    skew = cell["gamma"] * cell["sigma_warmup"] ** 2 * 60.0 * 100.0  # gamma sigma^2 horizon_s order_size
-    assert skew == pytest.approx(cell["skew_ticks"] * cell["tick_size"])
     for run in runs.values():
-        assert min(run["path"]["time"]) >= cell["trade_from"]
         # The blocks hold the fills up to the last edge (the partial block at the end is dropped).
         assert sum(run["blocks"]["fills"]) <= run["fills"]
+    # The cell's A-S replay, as the cell ran it: nothing quoted or filled in the warm-up.
+    day = find_days([str(tmp_path / "day")])[0]
+    sim, _ = replay_run(replay_args(day, ("--warmup-min", "1"), ["--strategy", "avellaneda-stoikov", "--gamma",
+                                                                  repr(cell["gamma"])]), show_progress=False)
+    quotes, fills = sim.ledger.quotes, sim.ledger.fills
+    assert len(quotes) and len(fills)
+    assert quotes["time"].min() >= cell["trade_from"] and fills["time"].min() >= cell["trade_from"]
+    # The skew's defining property, on the quotes A-S posts at the warm-up's sigma: one lot long moves both
+    # quotes down by the requested ticks (skew 1 here; a whole-tick shift survives the rounding to the grid).
+    strategy = RollingAvellanedaStoikov(gamma=cell["gamma"], k=runs["as-rolling"]["params"]["k"],
+                                        sigma=cell["sigma_warmup"], horizon_s=60.0, order_size=100.0,
+                                        tick_size=cell["tick_size"])
+    flat, long = (strategy.quote(MarketState(time=cell["trade_from"], mid=100.005, inventory=q)) for q in (0, 100))
+    for side in ("bid", "ask"):
+        moved = (getattr(flat, side) - getattr(long, side)) / cell["tick_size"]
+        assert moved == pytest.approx(cell["skew_ticks"], abs=1e-6)
 
 
 def test_the_findings_section_replaces_its_own_and_keeps_every_other_line(tmp_path):
