@@ -45,12 +45,12 @@ def _files(spec: str) -> tuple[list[Path], bool]:
     """The files a spec names, and whether it named a file itself (then it must be a day's file)."""
     if any(c in spec for c in "*?["):
         found = []
-        for match in sorted(Path(f) for f in glob.glob(spec)):  # a glob of folders takes the files in them
+        for match in sorted(Path(f).resolve() for f in glob.glob(spec)):  # a glob of folders takes the files in them
             found += sorted(p for p in match.iterdir() if p.is_file()) if match.is_dir() else [match]
         if not found:
             raise DataError(f"{spec}: no file matches")
         return found, False
-    path = Path(spec)
+    path = Path(spec).resolve()  # the cells may run in another folder (Dask workers): absolute paths
     if path.is_dir():
         return sorted(p for p in path.iterdir() if p.is_file()), False
     if path.is_file():
