@@ -254,7 +254,8 @@ def _sortino(value: float) -> str:
     return "n/a, no losing path" if value == np.inf else _fmt(value)
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def html_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """An HTML table of ``rows`` (HTML-safe strings) under ``header``."""
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -265,14 +266,14 @@ def _tables(analyses: Sequence[Analysis], clock: str, horizons: Sequence[float],
     name = [html.escape(a.name) for a in analyses]
     ts = "Sharpe, time series (annualised)" if clock == "real" else "Sharpe, time series (per path)"
     ts += " &plusmn; SE"
-    parts = ["<h2>Performance</h2>", _table(
+    parts = ["<h2>Performance</h2>", html_table(
         ["strategy", "paths", "P&amp;L mean &plusmn; 95% CI", "P&amp;L std", "Sharpe across paths",
          "Sortino across paths", ts, "max drawdown (mean)", "fills per path", "fill ratio", "turnover per path"],
         [[n, _fmt(r["paths"]), _pm(r["pnl_mean"], r["pnl_se"]), _fmt(r["pnl_std"]), _fmt(r["sharpe"]),
           _sortino(r["sortino"]), _se(r["ts_sharpe"], r["ts_sharpe_se"]), _fmt(r["max_drawdown"]),
           _fmt(r["fills_mean"]), _fmt(r["fill_ratio"]), _fmt(r["turnover"])] for n, r in zip(name, s)])]
     cap_head = f"time at |q| &ge; {cap:g}" if cap is not None else "time at cap"
-    parts += ["<h2>Inventory risk</h2>", _table(
+    parts += ["<h2>Inventory risk</h2>", html_table(
         ["strategy", "variance of final q (across paths)", "time-averaged variance of q", "mean of final q",
          cap_head],
         [[n, _fmt(r["inventory_var_final"]), _fmt(r["inventory_var_time"]), _fmt(r["final_q_mean"]),
@@ -283,7 +284,7 @@ def _tables(analyses: Sequence[Analysis], clock: str, horizons: Sequence[float],
         rows.append([n, *(_pm(t.loc[c, "mean"], t.loc[c, "se"]) for c in (*COMPONENTS, "pnl")),
                      _fmt(a.summary["residual_max"], 2)])
     per = "over the day" if clock == "real" else "mean per path &plusmn; 95% CI"
-    parts += [f"<h2>P&amp;L attribution ({per})</h2>", _table(
+    parts += [f"<h2>P&amp;L attribution ({per})</h2>", html_table(
         ["strategy", "spread capture", "inventory P&amp;L", "fees", "P&amp;L", "largest |residual|"], rows)]
     unit = "s" if clock == "real" else ""
     hs = [f"{h:g}{unit}" for h in horizons]
@@ -293,7 +294,7 @@ def _tables(analyses: Sequence[Analysis], clock: str, horizons: Sequence[float],
         curve_rows.append([n, "per unit (mean)", *(_pm(c.loc[h, "mean"], c.loc[h, "se"]) for h in horizons)])
         curve_rows.append([n, "cost per path", *(_fmt(a.summary[cost_column(h)]) for h in horizons)])
     parts += ["<h2>Adverse selection (markouts: mid move against us after each fill)</h2>",
-              _table(["strategy", "measure", *(f"h = {h}" for h in hs)], curve_rows)]
+              html_table(["strategy", "measure", *(f"h = {h}" for h in hs)], curve_rows)]
     return "\n".join(parts)
 
 
@@ -319,10 +320,10 @@ def render_html(analyses: Sequence[Analysis], figs: Mapping[str, tuple], *, cloc
             f"strategies: {', '.join(html.escape(a.name) for a in analyses)}. Definitions of every figure: "
             "docs/analytics.md.</p>",
             _tables(analyses, clock, horizons, cap), "<h2>Figures</h2>"]
-    return _page(title, body, figs, config, progress)
+    return html_page(title, body, figs, config, progress)
 
 
-def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None,
+def html_page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mapping | None,
           progress: Callable[[int], None] | None = None) -> str:
     """The HTML page: ``body``, then the figures as embedded PNG images, then the configuration."""
     body = list(body)
@@ -334,7 +335,7 @@ def _page(title: str, body: list[str], figs: Mapping[str, tuple], config: Mappin
             progress(drawn)
     if config:
         rows = [[html.escape(str(k)), html.escape(json.dumps(v))] for k, v in config.items()]
-        body += ["<h2>Configuration</h2>", _table(["option", "value"], rows)]
+        body += ["<h2>Configuration</h2>", html_table(["option", "value"], rows)]
     return ("<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
@@ -525,9 +526,9 @@ def build_sweep_report(table: pd.DataFrame, names: Sequence[str], out_dir: str |
     note = (f"<p class='note'>{len(table)} cells; heatmaps of the first {SWEEP_SLICES_SHOWN} of {len(slices)} "
             f"slices.</p>" if len(slices) > SWEEP_SLICES_SHOWN else f"<p class='note'>{len(table)} cells.</p>")
     rows = [[_fmt(v) if not isinstance(v, str) else html.escape(v) for v in r] for r in table.itertuples(index=False)]
-    body = [f"<h1>{html.escape(title)}</h1>", note, "<h2>Cells</h2>", _table(list(table.columns), rows),
+    body = [f"<h1>{html.escape(title)}</h1>", note, "<h2>Cells</h2>", html_table(list(table.columns), rows),
             "<h2>Heatmaps</h2>"]
-    text = _page(title, body, figs, config)
+    text = html_page(title, body, figs, config)
     path = Path(out_dir) / REPORT_FILE
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return path

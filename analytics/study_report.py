@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from analytics import plots
-from analytics.report import REPORT_FILE, _page, _table
+from analytics.report import REPORT_FILE, html_page, html_table
 from engine.ledger import write_atomic
 from engine.lazy_modules import lazy_module
 
@@ -107,11 +107,11 @@ def build_study_report(numbers: Mapping, rows: Sequence[Mapping], out_dir: str |
     days = [[html.escape(d), f"{v['gamma']:.3g}", f"{v['wall_s_per_cell']:.1f}", html.escape(str(v["queue"])),
              " / ".join(str(v["blocks"][r]) for r in REGIME_ORDER[1:])] for d, v in numbers["days"].items()]
     body = [f"<h1>{html.escape(title)}</h1>",
-            "<h2>Claims</h2>", _table(["strategy", "claim", "verdict"], claims),
-            "<h2>Days</h2>", _table(["day", "gamma (per $)", "wall s per cell", "queue model",
+            "<h2>Claims</h2>", html_table(["strategy", "claim", "verdict"], claims),
+            "<h2>Days</h2>", html_table(["day", "gamma (per $)", "wall s per cell", "queue model",
                                      "blocks calm / normal / volatile"], days),
             "<h2>Figures</h2>"]
-    text = _page(title, body, figs, config)
+    text = html_page(title, body, figs, config)
     path = Path(out_dir) / REPORT_FILE
     write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
     return path

@@ -18,7 +18,7 @@ def _n(x: float, digits: int = 3) -> str:
     return "n/a" if x is None or x != x else f"{x:.{digits}g}"
 
 
-def _ci(e: Mapping, digits: int = 3, scale: float = 1.0, unit: str = "") -> str:
+def ci(e: Mapping, digits: int = 3, scale: float = 1.0, unit: str = "") -> str:
     """``value (95% CI low to high)``."""
     v, lo, hi = (None if e[k] is None else e[k] * scale for k in ("value", "low", "high"))
     if lo is not None and hi is not None and lo > hi:  # a negative scale swaps the ends
@@ -41,7 +41,8 @@ def verdict(e: Mapping, threshold: float, better: str) -> str:
     return "holds" if good else "does not hold" if bad else "not established"
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
+def markdown_table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table of ``rows`` (strings) under ``header``."""
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines)
@@ -92,17 +93,17 @@ def _inventory(r: Mapping) -> str:
                 f"at 95%): a reduction of {_n(100 * (1 - ratio_final['value']))}%.")
     elif v == "does not hold":
         head = (f"**Does not hold.** Avellaneda-Stoikov's final inventory variance is "
-                f"{_ci(ratio_final, scale=100, unit='%')} of the naive strategy's.")
+                f"{ci(ratio_final, scale=100, unit='%')} of the naive strategy's.")
     else:
-        head = (f"**Not established** at this sample size: the variance ratio is {_ci(ratio_final)}, which "
+        head = (f"**Not established** at this sample size: the variance ratio is {ci(ratio_final)}, which "
                 "includes 1.")
     time_text = {"holds": "also lower", "does not hold": "higher, not lower",
                  "not established": "not significantly different"}[v_time]
     gap = inv["pnl_gap"]
     pnl_text = {
-        "holds": f"Avellaneda-Stoikov's mean P&L is higher than the naive strategy's, by {_ci(gap)}",
-        "does not hold": f"The price is a lower mean P&L than the naive strategy's, by {_ci(gap, scale=-1)}",
-        "not established": f"Mean P&L does not differ significantly (difference {_ci(gap)})",
+        "holds": f"Avellaneda-Stoikov's mean P&L is higher than the naive strategy's, by {ci(gap)}",
+        "does not hold": f"The price is a lower mean P&L than the naive strategy's, by {ci(gap, scale=-1)}",
+        "not established": f"Mean P&L does not differ significantly (difference {ci(gap)})",
     }[verdict(gap, 0.0, "above")]
     rows = []
     pnl = r["adverse"]["pnl"]["baseline"]
@@ -110,13 +111,13 @@ def _inventory(r: Mapping) -> str:
         summary = r["summary"]["baseline"][s]
         rows.append([label, _pm(inv["var_final"][s]), _pm(inv["var_time"][s]), _pm(pnl[s]),
                      _n(summary["pnl_std"]), _n(summary["time_at_cap"] * 100) + "%"])
-    table = _table(["strategy", "variance of final q", "time-averaged variance of q", "mean P&L", "std of P&L",
+    table = markdown_table(["strategy", "variance of final q", "time-averaged variance of q", "mean P&L", "std of P&L",
                     f"time at abs(q) >= {r['config']['max_inventory']:g}"], rows)
     return f"""## 1. Does Avellaneda-Stoikov reduce inventory variance against naive quoting?
 
 {head} Over the whole path (the variance of the inventory at a random time) the ratio is
-{_ci(ratio_time)}: {time_text}. The inventory-capped strategy, which stops quoting a side at its limit instead of
-skewing its quotes, ends with {_ci(inv['ratio_capped'], scale=100, unit='%')} of the naive strategy's final
+{ci(ratio_time)}: {time_text}. The inventory-capped strategy, which stops quoting a side at its limit instead of
+skewing its quotes, ends with {ci(inv['ratio_capped'], scale=100, unit='%')} of the naive strategy's final
 variance. {pnl_text}. In the baseline market:
 
 {table}
@@ -139,18 +140,18 @@ def _sharpe(r: Mapping) -> str:
         head = ("**Not established.** The data do not show that Avellaneda-Stoikov's Sharpe ratio is more "
                 "stable than the naive strategy's when the volatility switches regimes")
     head += (f": the difference of the absolute relative changes (Avellaneda-Stoikov minus naive) is "
-             f"{_ci(gap, scale=100, unit=' percentage points')}.")
+             f"{ci(gap, scale=100, unit=' percentage points')}.")
     level = verdict(sh["regimes_gap"], 0.0, "above")
     level_text = {"holds": "higher than", "does not hold": "lower than",
                   "not established": "not significantly different from"}[level]
-    rows = [[label, _pm(sh["baseline"][s]), _pm(sh["regimes"][s]), _ci(change[s], scale=100, unit="%")]
+    rows = [[label, _pm(sh["baseline"][s]), _pm(sh["regimes"][s]), ci(change[s], scale=100, unit="%")]
             for s, label in LABELS.items()]
-    table = _table(["strategy", "Sharpe, constant volatility", "Sharpe, regimes", "relative change"], rows)
+    table = markdown_table(["strategy", "Sharpe, constant volatility", "Sharpe, regimes", "relative change"], rows)
     return f"""## 2. Is its Sharpe ratio more stable when volatility regimes switch?
 
-{head} Avellaneda-Stoikov's Sharpe ratio changes by {_ci(ch_as, scale=100, unit='%')}; the naive strategy's by
-{_ci(ch_naive, scale=100, unit='%')}. In the switching market Avellaneda-Stoikov's Sharpe ratio stays
-{level_text} the naive strategy's (difference {_ci(sh['regimes_gap'])}). Sharpe ratios are across paths:
+{head} Avellaneda-Stoikov's Sharpe ratio changes by {ci(ch_as, scale=100, unit='%')}; the naive strategy's by
+{ci(ch_naive, scale=100, unit='%')}. In the switching market Avellaneda-Stoikov's Sharpe ratio stays
+{level_text} the naive strategy's (difference {ci(sh['regimes_gap'])}). Sharpe ratios are across paths:
 mean over standard deviation of the final P&L.
 
 {table}
@@ -172,7 +173,7 @@ def _adverse(r: Mapping) -> str:
     else:
         head = ("**Not established.** With informed orders in the flow, the data do not show Avellaneda-Stoikov "
                 "losing less to adverse selection per unit traded than the naive strategy")
-    head += f" (difference in markout per unit {_ci(unit_gap)})."
+    head += f" (difference in markout per unit {ci(unit_gap)})."
     path_text = {"holds": "lower than", "does not hold": "higher than",
                  "not established": "not significantly different from"}[v_path]
     pnl_text = {"holds": "higher than", "does not hold": "lower than",
@@ -198,7 +199,7 @@ def _adverse(r: Mapping) -> str:
         rows.append([label, _pm(fills["baseline"][s], 4), _pm(fills["informed"][s], 4),
                      _pm(per_unit["baseline"][s]), _pm(per_unit["informed"][s]), _pm(a["cost"]["informed"][s]),
                      _pm(a["pnl"]["baseline"][s]), _pm(a["pnl"]["informed"][s])])
-    table = _table(["strategy", "fills per path (baseline)", "fills per path (informed)",
+    table = markdown_table(["strategy", "fills per path (baseline)", "fills per path (informed)",
                     f"markout per unit at h={h:g} (baseline)", f"markout per unit at h={h:g} (informed)",
                     "adverse-selection cost per path (informed)", "mean P&L (baseline)", "mean P&L (informed)"],
                    rows)
@@ -209,8 +210,8 @@ traded; an informed fill loses the tick it foresaw, an uninformed one nothing on
 unit measures the share of a strategy's fills that were informed (without informed orders: {base_units}). The
 share depends on where a strategy quotes: the informed orders reach {_reach(r)} into the book than the rest, so
 {where}.{mechanism} Per path, which also counts how much each strategy
-trades, its adverse-selection cost is {path_text} the naive strategy's (difference {_ci(gap)}), and its mean P&L
-in this market is {pnl_text} the naive strategy's (difference {_ci(pnl_gap)}).{more_flow}
+trades, its adverse-selection cost is {path_text} the naive strategy's (difference {ci(gap)}), and its mean P&L
+in this market is {pnl_text} the naive strategy's (difference {ci(pnl_gap)}).{more_flow}
 
 {table}
 """

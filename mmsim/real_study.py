@@ -236,7 +236,8 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
                   else np.tile(warmup, (len(edges) - 1, 1)))
     variance = window_variance(ts, mid, edges[:-1], study.block_s)
     return {
-        "cell": index, "day": day.name, "source": day.source, "date": day.date, "skew_ticks": skew, "gamma": gamma, "tick_size": tick,
+        "cell": index, "day": day.name, "source": day.source, "date": day.date, "skew_ticks": skew, "gamma": gamma,
+        "tick_size": tick,
         "setup": {k: getattr(args, k) for k in SETUP} | {"close": study.close, "block_s": study.block_s,
                                                           "regimes": study.regimes, "glft_lots": study.glft_lots},
         "sigma_warmup": sigma, "trade_from": trade_from, "end": float(as_report["end"]),

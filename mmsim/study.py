@@ -142,7 +142,9 @@ def _variance_rate(marks, T: float) -> float:
     return float(squared.groupby(ordered["path"]).sum().mean() / T)
 
 
-def _estimate(boot: PairedBootstrap, statistic: Callable, *arrays) -> dict:
+def estimate(boot: PairedBootstrap, statistic: Callable, *arrays) -> dict:
+    """``statistic`` of ``arrays`` with its bootstrap interval, JSON-ready (:class:`analytics.inference.Estimate`
+    as a dict)."""
     return attrs.asdict(boot.estimate(statistic, *arrays))
 
 
@@ -199,16 +201,16 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
         return q2.mean(axis=1) - q.mean(axis=1) ** 2
 
     inventory = {
-        "var_final": {s: _estimate(boot, variance, col("baseline", s, "final_q")) for s in base},
-        "var_time": {s: _estimate(boot, pooled_var, col("baseline", s, "mean_q2"), col("baseline", s, "mean_q"))
+        "var_final": {s: estimate(boot, variance, col("baseline", s, "final_q")) for s in base},
+        "var_time": {s: estimate(boot, pooled_var, col("baseline", s, "mean_q2"), col("baseline", s, "mean_q"))
                      for s in base},
-        "ratio_final": _estimate(boot, lambda a, b: variance(a) / variance(b), col("baseline", AS, "final_q"),
+        "ratio_final": estimate(boot, lambda a, b: variance(a) / variance(b), col("baseline", AS, "final_q"),
                                  col("baseline", NAIVE, "final_q")),
-        "ratio_capped": _estimate(boot, lambda a, b: variance(a) / variance(b), col("baseline", CAPPED, "final_q"),
+        "ratio_capped": estimate(boot, lambda a, b: variance(a) / variance(b), col("baseline", CAPPED, "final_q"),
                                   col("baseline", NAIVE, "final_q")),
-        "pnl_gap": _estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("baseline", AS, "pnl"),
+        "pnl_gap": estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("baseline", AS, "pnl"),
                              col("baseline", NAIVE, "pnl")),
-        "ratio_time": _estimate(boot, lambda a2, a, b2, b: pooled_var(a2, a) / pooled_var(b2, b),
+        "ratio_time": estimate(boot, lambda a2, a, b2, b: pooled_var(a2, a) / pooled_var(b2, b),
                                 col("baseline", AS, "mean_q2"), col("baseline", AS, "mean_q"),
                                 col("baseline", NAIVE, "mean_q2"), col("baseline", NAIVE, "mean_q")),
     }
@@ -217,16 +219,16 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
         return sharpe(r) / sharpe(b) - 1.0
 
     sharpe_numbers = {
-        scenario: {s: _estimate(boot, sharpe, col(scenario, s, "pnl")) for s in base}
+        scenario: {s: estimate(boot, sharpe, col(scenario, s, "pnl")) for s in base}
         for scenario in ("baseline", "regimes")
     }
-    sharpe_numbers["change"] = {s: _estimate(boot, change, col("baseline", s, "pnl"), col("regimes", s, "pnl"))
+    sharpe_numbers["change"] = {s: estimate(boot, change, col("baseline", s, "pnl"), col("regimes", s, "pnl"))
                                 for s in base}
-    sharpe_numbers["stability_gap"] = _estimate(
+    sharpe_numbers["stability_gap"] = estimate(
         boot, lambda b1, r1, b2, r2: np.abs(change(b1, r1)) - np.abs(change(b2, r2)),
         col("baseline", AS, "pnl"), col("regimes", AS, "pnl"), col("baseline", NAIVE, "pnl"),
         col("regimes", NAIVE, "pnl"))
-    sharpe_numbers["regimes_gap"] = _estimate(boot, lambda a, b: sharpe(a) - sharpe(b), col("regimes", AS, "pnl"),
+    sharpe_numbers["regimes_gap"] = estimate(boot, lambda a, b: sharpe(a) - sharpe(b), col("regimes", AS, "pnl"),
                                               col("regimes", NAIVE, "pnl"))
 
     cost = cost_column(config.horizon)
@@ -240,13 +242,13 @@ def run_study(config: StudyConfig, *, progress: Callable[[int], None] | None = N
                                  ("per_unit", per_unit, (cost, "turnover")),
                                  ("pnl", lambda x: x.mean(axis=1), ("pnl",)),
                                  ("fills", lambda x: x.mean(axis=1), ("fills",))):
-            adverse[key][scenario] = {s: _estimate(boot, fn, *(col(scenario, s, c) for c in columns)) for s in base}
-    adverse["cost_gap"] = _estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("informed", AS, cost),
+            adverse[key][scenario] = {s: estimate(boot, fn, *(col(scenario, s, c) for c in columns)) for s in base}
+    adverse["cost_gap"] = estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("informed", AS, cost),
                                     col("informed", NAIVE, cost))
-    adverse["per_unit_gap"] = _estimate(boot, lambda a, ua, b, ub: per_unit(a, ua) - per_unit(b, ub),
+    adverse["per_unit_gap"] = estimate(boot, lambda a, ua, b, ub: per_unit(a, ua) - per_unit(b, ub),
                                         col("informed", AS, cost), col("informed", AS, "turnover"),
                                         col("informed", NAIVE, cost), col("informed", NAIVE, "turnover"))
-    adverse["pnl_gap"] = _estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("informed", AS, "pnl"),
+    adverse["pnl_gap"] = estimate(boot, lambda a, b: a.mean(axis=1) - b.mean(axis=1), col("informed", AS, "pnl"),
                                    col("informed", NAIVE, "pnl"))
 
     return {
