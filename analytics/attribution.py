@@ -19,10 +19,12 @@ move), and each fill records the mid in force when it happened.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from analytics.series import by_path
 from engine import ConfigError, Ledger
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: The components, in the order they add up to the P&L (fees are subtracted).
 COMPONENTS = ("spread_capture", "inventory_pnl", "fees")

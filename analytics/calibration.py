@@ -18,7 +18,6 @@ from pathlib import Path
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from analytics.depths import TickArrays
 from analytics.mle import Z95
@@ -28,7 +27,10 @@ from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_v
 from engine import ConfigError, DataError, FillModel
 from engine.errors import check_positive
 from engine.ledger import write_atomic
+from engine.lazy_modules import lazy_module
 from feeds import FrameSource, TickSource, infer_tick_size
+
+pd = lazy_module("pandas")
 
 UNITS = {"A": "per second per side", "k": "per price unit", "sigma": "price per sqrt(second)",
          "impact": "price units per market order", "depth": "price units from the mid", "time": "seconds"}

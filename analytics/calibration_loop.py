@@ -13,15 +13,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import pandas as pd
-
 from analytics.calibration import CalibratedParameters, on_grid
 from analytics.markouts import markouts
 from engine import ExponentialFills, FillModel, Simulation, run_paths
 from engine.replay_fills import TradeThroughFills
+from engine.lazy_modules import lazy_module
 from feeds import SyntheticMarket
 from feeds.lobster_book import replay_feed
 from strategies import Retimed, SymmetricSpread
+
+pd = lazy_module("pandas")
 
 #: Largest ratio (either way) between synthetic and replay that the loop accepts.
 LOOP_FACTOR = 1.5

@@ -14,11 +14,13 @@ from collections.abc import Iterable
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from engine import ConfigError, DataError
 from engine.errors import check_positive
+from engine.lazy_modules import lazy_module
 from feeds import QUOTE, TRADE, TickSource, infer_tick_size
+
+pd = lazy_module("pandas")
 
 
 @attrs.frozen

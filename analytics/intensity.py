@@ -11,10 +11,12 @@ import math
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from analytics.depths import DepthData, reach
 from analytics.mle import IntensityFit, maximize
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 
 def _exposure_weights(data: DepthData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

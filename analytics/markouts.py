@@ -21,11 +21,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 
 from analytics.risk import check_clock
 from analytics.series import value_at
 from engine import ConfigError, Ledger
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: Default horizons in the run's time unit: ticks of the Avellaneda-Stoikov market (dt = 0.005) on a synthetic
 #: clock, seconds on a real one.

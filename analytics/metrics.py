@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from analytics.risk import sharpe
 from analytics.series import by_path, inventory_steps, time_average
 from engine import Ledger
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 
 def path_metrics(ledger: Ledger) -> pd.DataFrame:
@@ -45,30 +47,48 @@ def path_metrics(ledger: Ledger) -> pd.DataFrame:
     return out
 
 
-def summarize(per_path: pd.DataFrame) -> dict[str, float]:
+def summarize(per_path) -> dict[str, float]:
     """Statistics across paths of :func:`path_metrics`.
+
+    Parameters
+    ----------
+    per_path : pandas.DataFrame or mapping of str to numpy.ndarray
+        One value per path in each of the columns of :func:`path_metrics` (a :class:`engine.VectorisedResult`'s
+        :meth:`~engine.VectorisedResult.columns` will do: summarising arrays needs no pandas).
 
     Returns
     -------
     dict
         ``paths``; ``pnl_mean`` and ``pnl_std`` (sample std, ddof=1); ``sharpe`` = pnl_mean / pnl_std (per run,
         not annualised); ``final_q_mean``, ``final_q_std``; ``mean_q2`` (time-averaged q^2, averaged over paths);
-        ``fills_mean``; ``avg_spread`` (mean over paths of each path's time-averaged spread).
+        ``fills_mean``; ``avg_spread`` (mean over paths of each path's time-averaged spread). Means and standard
+        deviations skip NaN (a path that never quoted both sides has no average spread).
     """
-    pnl = per_path["pnl"]
-    pnl_std = float(pnl.std(ddof=1)) if len(pnl) > 1 else np.nan
-    pnl_mean = float(pnl.mean())
+    column = {name: np.asarray(per_path[name], dtype=float) for name in _MOMENT_COLUMNS}
+    paths = len(column["pnl"])
+    pnl_mean, pnl_std = _mean(column["pnl"]), _std(column["pnl"])
     return {
-        "paths": int(len(per_path)),
+        "paths": paths,
         "pnl_mean": pnl_mean,
         "pnl_std": pnl_std,
-        "sharpe": sharpe(pnl),
-        "final_q_mean": float(per_path["final_q"].mean()),
-        "final_q_std": float(per_path["final_q"].std(ddof=1)) if len(per_path) > 1 else np.nan,
-        "mean_q2": float(per_path["mean_q2"].mean()),
-        "fills_mean": float(per_path["fills"].mean()),
-        "avg_spread": float(per_path["avg_spread"].mean()),
+        "sharpe": sharpe(column["pnl"]),
+        "final_q_mean": _mean(column["final_q"]),
+        "final_q_std": _std(column["final_q"]),
+        "mean_q2": _mean(column["mean_q2"]),
+        "fills_mean": _mean(column["fills"]),
+        "avg_spread": _mean(column["avg_spread"]),
     }
+
+
+def _mean(x: np.ndarray) -> float:
+    x = x[~np.isnan(x)]
+    return float(x.mean()) if x.size else np.nan
+
+
+def _std(x: np.ndarray) -> float:
+    """Sample standard deviation (ddof=1) of the non-NaN values; NaN with fewer than two."""
+    x = x[~np.isnan(x)]
+    return float(x.std(ddof=1)) if x.size > 1 else np.nan
 
 
 #: :class:`RunningSummary` keeps this many paths' metrics before it folds them into moments.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 
 from analytics.mle import IntensityFit, maximize
 from engine import BID, DataError, Ledger
 from engine.errors import check_positive
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 
 def quote_exposures(ledger: Ledger) -> pd.DataFrame:

@@ -27,15 +27,17 @@ from collections.abc import Sequence
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from analytics.markouts import markouts
 from analytics.mle import ExponentialLaw, maximize
 from engine import ConfigError, DataError, FillModel, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
+from engine.lazy_modules import lazy_module
 from feeds.lobster_book import replay_feed
 from strategies import Retimed, Strategy
+
+pd = lazy_module("pandas")
 
 ANCHORS = ("touch", "mid")
 #: The default fill rule hypothetical quotes are matched by (calibration.json records the one used).

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from analytics import plots
 from analytics.attribution import COMPONENTS, attribute, attribution_summary
@@ -30,6 +29,9 @@ from analytics.risk import REAL_INTERVAL_S, check_clock, inventory_distribution,
 from analytics.series import inventory_steps
 from engine import ConfigError, DataError, Ledger
 from engine.ledger import write_atomic
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 REPORT_FILE = "report.html"
 SUMMARY_FILE = "summary.json"

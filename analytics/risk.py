@@ -16,10 +16,12 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
 from analytics.series import by_path, inventory_steps, path_bounds, time_average, time_weights, value_at
 from engine import ConfigError, Ledger
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 Clock = Literal["synthetic", "real"]
 CLOCKS: tuple[str, ...] = ("synthetic", "real")

@@ -12,9 +12,11 @@ helpers only ever sort by path, stably, never by time.
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from engine import ConfigError, Ledger
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 
 def by_path(frame: pd.DataFrame) -> pd.DataFrame:

@@ -12,11 +12,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from analytics import plots
 from analytics.report import REPORT_FILE, _page, _table
 from engine.ledger import write_atomic
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 REGIME_ORDER = ("all", "calm", "normal", "volatile")
 #: The strategies drawn as curves over the risk-aversion grid on the frontier; the others are points.

@@ -29,7 +29,6 @@ from pathlib import Path
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from analytics.attribution import COMPONENTS, attribute
 from analytics.metrics import path_metrics, summarize
@@ -38,6 +37,9 @@ from engine import ConfigError, DataError, run_paths
 from feeds import SyntheticMarket
 from engine.ledger import write_atomic
 from engine.pool import WorkerPool
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: Strategy parameters a grid can vary: what each must be. ``strategy_k`` / ``strategy_sigma`` are what the
 #: strategy assumes (default: the market's true ``k`` / ``sigma``).

@@ -13,11 +13,13 @@ before the block starts: the terciles of the variance of windows of the same len
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from analytics.series import value_at
 from engine import ConfigError, Ledger
 from engine.errors import check_positive
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: Regime names by label: below the first tercile threshold, between them, above the second.
 REGIMES = ("calm", "normal", "volatile")

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import attrs
-import pandas as pd
 
 from analytics.calibration import UNITS
 from analytics.depths import DepthData, TickArrays, depth_data
@@ -28,8 +27,10 @@ from analytics.plots import calibration_fit, png_bytes
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
 from engine.errors import check_positive
 from engine.ledger import write_atomic
+from engine.lazy_modules import lazy_module
 from feeds import TickSource  # the protocol: FileSource (the readers), FrameSource
 
+pd = lazy_module("pandas")
 
 
 @attrs.frozen

@@ -11,10 +11,12 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
 
 from engine.errors import DataError
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
+pa = lazy_module("pyarrow")
 
 FILL_COLUMNS = ("path", "time", "side", "price", "size", "mid", "fee", "inventory", "cash")
 QUOTE_COLUMNS = ("path", "time", "bid", "ask", "bid_size", "ask_size", "mid", "inventory")

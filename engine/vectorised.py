@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from engine.accounting import book_fill, mark_to_market
 from engine.errors import ConfigError
@@ -49,6 +48,9 @@ from engine.paths import market_increments, tick_times
 from engine.quotes import ArrayQuotes
 from engine.simulation import path_generators
 from engine.types import Fees, MarketState
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: Columns of :meth:`VectorisedResult.per_path`, as :func:`analytics.path_metrics` names them.
 PER_PATH_COLUMNS = ("pnl", "final_q", "fills", "mean_q2", "avg_spread")
@@ -150,10 +152,15 @@ class VectorisedResult:
     avg_spread: np.ndarray
     ledger: Ledger | None = None
 
+    def columns(self) -> dict[str, np.ndarray]:
+        """The per-path arrays by the column names of :func:`analytics.path_metrics` (feed them to
+        :func:`analytics.summarize`; unlike :meth:`per_path`, no pandas)."""
+        return {name: getattr(self, name) for name in PER_PATH_COLUMNS}
+
     def per_path(self) -> pd.DataFrame:
         """One row per path with the columns of :func:`analytics.path_metrics` (feed it to
         :func:`analytics.summarize`)."""
-        frame = pd.DataFrame({name: getattr(self, name) for name in PER_PATH_COLUMNS})
+        frame = pd.DataFrame(self.columns())
         frame.index.name = "path"
         return frame
 

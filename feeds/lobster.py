@@ -13,11 +13,13 @@ from itertools import zip_longest
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from engine import DataError
+from engine.lazy_modules import lazy_module
 from feeds.tickdata import (QUOTE, TRADE, FileSource, check_non_decreasing, check_prices, check_sizes,
                             crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, ticks_from_columns)
+
+pd = lazy_module("pandas")
 
 PRICE_SCALE = 10_000.0
 #: LOBSTER writes an empty book level as this price (negated on the bid side), with size 0.

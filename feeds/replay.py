@@ -15,12 +15,14 @@ from typing import Any, Protocol
 
 import attrs
 import numpy as np
-import pandas as pd
 
 from engine.errors import DataError
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
+from engine.lazy_modules import lazy_module
 # The tick-chunk contract shared with the tick-file readers: kind codes, column order and dtypes.
 from feeds.tickdata import QUOTE, TICK_COLUMNS, TICK_DTYPES, TRADE
+
+pd = lazy_module("pandas")
 
 _NAN = math.nan
 

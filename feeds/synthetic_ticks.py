@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
 from engine.errors import ConfigError, check_non_negative, check_positive
+from engine.lazy_modules import lazy_module
 from feeds.tickdata import QUOTE, TRADE, ticks_from_columns
+
+pd = lazy_module("pandas")
 
 
 def synthetic_ticks(A: float, k: float, *, duration_s: float = 600.0, tick: float = 0.01, s0: float = 100.0,

@@ -28,9 +28,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from engine import DataError
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 QUOTE = 0
 TRADE = 1

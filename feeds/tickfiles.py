@@ -20,20 +20,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from engine import DataError
+from engine.lazy_modules import lazy_module
 from feeds.tickdata import (QUOTE, TRADE, FileSource, check_non_decreasing, check_prices, check_sizes,
                             crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, ticks_from_columns)
+
+pd = lazy_module("pandas")
+pa = lazy_module("pyarrow")
 
 QUOTE_REQUIRED = ("ts", "bid", "ask")
 QUOTE_OPTIONAL = ("bid_size", "ask_size")
 TRADE_REQUIRED = ("ts", "price", "size", "side")
 _SIDES = {"buy": 1, "sell": -1, "1": 1, "+1": 1, "-1": -1, "1.0": 1, "+1.0": 1, "-1.0": -1}
-_EPOCH = pd.Timestamp(0, tz="UTC")
-_SECOND = pd.Timedelta(seconds=1)
 #: Default ``max_quote_age_s``: a liquid book changes many times a second, so a trade meeting a top of book
 #: unchanged for a minute most likely meets a gap in the quotes file.
 MAX_QUOTE_AGE_S = 60.0
@@ -117,6 +116,7 @@ def _columns(path: Path, required: tuple[str, ...], optional: tuple[str, ...]) -
         if csv:
             names = list(pd.read_csv(path, nrows=0).columns)
         else:
+            import pyarrow.parquet as pq
             names = pq.ParquetFile(path).schema_arrow.names
     except pd.errors.EmptyDataError:
         names = []
@@ -139,6 +139,7 @@ def _chunks(path: Path, columns: list[str], chunk_rows: int) -> Iterator[tuple[i
         for first_row, chunk in csv_chunks(path, chunk_rows, header=True, dtype=text):
             yield first_row, chunk[columns]
         return
+    import pyarrow.parquet as pq
     first_row = 1
     try:
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows, columns=columns):
@@ -195,7 +196,7 @@ def _times(col: pd.Series, fmt: str, path: Path, first_row: int, header: bool) -
         stamps = (pd.to_datetime(col, format="ISO8601", utc=True, errors="coerce") if fmt == "iso"
                   else col.dt.tz_localize("UTC") if col.dt.tz is None else col)
         bad = stamps.isna().to_numpy()
-        values = ((stamps - _EPOCH) / _SECOND).to_numpy(dtype=np.float64)
+        values = ((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64)
     row = first_bad(np.asarray(bad))
     if row is not None:
         raw = col.iloc[row]
@@ -298,6 +299,7 @@ def _ends(path: Path) -> tuple[pd.Series, pd.Series | None] | None:
     rows (the full read says so); the last is None when it cannot be read cheaply (the full read names the
     problem, with its row)."""
     if _kind(path) == "parquet":
+        import pyarrow.parquet as pq
         try:
             parquet = pq.ParquetFile(path)
             groups = [i for i in range(parquet.num_row_groups) if parquet.metadata.row_group(i).num_rows]

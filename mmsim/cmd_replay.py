@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from analytics.calibration import clock_time, load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
@@ -19,6 +18,7 @@ from analytics.volatility import realised_volatility
 from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThroughFills
 from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
+from engine.lazy_modules import lazy_module
 from feeds import QUOTE, FrameSource, infer_tick_size
 from feeds.lobster_book import LobsterBookSource, orderbook_levels, replay_feed
 from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
@@ -28,6 +28,8 @@ from mmsim.progress import report_progress, source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
 from strategies import (GLFT, SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
                         load_user_strategy)
+
+pd = lazy_module("pandas")
 
 MIN_SPREAD_TICKS = 2
 QUEUES = ("l3", "conservative", "touch")

@@ -7,11 +7,10 @@ import json
 import sys
 import time
 
-import pandas as pd
-
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import Fees
+from engine.lazy_modules import lazy_module
 from feeds import SyntheticMarket
 from mmsim.cmd_calibrate import add_calibration_arguments, apply_calibration
 from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, non_negative_int,
@@ -21,6 +20,8 @@ from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, 
                           write_csv, write_json)
 from mmsim.progress import progress_bar, report_progress
 from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
+
+pd = lazy_module("pandas")
 
 DEFAULT_STRATEGIES = ["avellaneda-stoikov", "naive", "inventory-capped"]
 #: Events per strategy the report is drawn from (whole paths, the first ones): beyond, only the ledger files and

@@ -14,12 +14,14 @@ from contextlib import ExitStack, closing
 from pathlib import Path
 
 import attrs
-import pandas as pd
 
 from analytics import Ledger, path_metrics
 from analytics.metrics import RunningSummary
 from engine import ConfigError, Fees, iter_ledgers, strategy_name
 from engine.ledger import TABLES, LedgerWriter, ParquetAppender
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: Per-path metrics file written beside a streamed ledger.
 PATHS_FILE = "paths.parquet"

@@ -22,10 +22,11 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pandas as pd
-
 from engine import ConfigError
 from engine.ledger import write_atomic
+from engine.lazy_modules import lazy_module
+
+pd = lazy_module("pandas")
 
 #: The marker file of a folder mmsim wrote: JSON ``{"written_by": "mmsim", "command": ..., "files": [...]}``.
 MARKER = ".mmsim-output.json"

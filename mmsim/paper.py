@@ -116,7 +116,7 @@ def run_paper(gammas: Sequence[float] = PAPER_GAMMAS, *, paths: int = 1000, seed
         for gamma in gammas:
             for name, strategy in paper_strategies(gamma, market).items():
                 if draws is not None:
-                    summary = summarize(run_vectorised(market, strategy, fill_model, draws=draws).per_path())
+                    summary = summarize(run_vectorised(market, strategy, fill_model, draws=draws).columns())
                 else:  # task by task, so that memory stays bounded whatever the number of paths
                     running = RunningSummary()
                     retimed = Retimed(strategy, requote_on_tick=True, requote_on_fill=False)

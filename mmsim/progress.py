@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import pyarrow.parquet as pq
 from tqdm import tqdm
 
 
@@ -50,6 +49,7 @@ def report_progress(desc: str) -> Iterator[Callable[[int, int], None]]:
 def _data_rows(path: str) -> int:
     """Rows of a tick file: Parquet's from its footer, CSV's by counting line ends (fast: bytes, no parsing)."""
     if Path(path).suffix.lower() in (".parquet", ".pq"):
+        import pyarrow.parquet as pq  # loaded only for a parquet input
         return pq.ParquetFile(path).metadata.num_rows
     with open(path, "rb") as f:
         return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from engine import ConfigError, ExponentialFills, FillModel, FillRun, Quote, Simulation
+from engine import ConfigError, FillModel, FillRun, Quote, Simulation
 from feeds import SyntheticMarket
 from strategies import Strategy, SymmetricSpread
 

@@ -63,7 +63,7 @@ def test_a_sweep_killed_mid_run_and_resumed_equals_an_uninterrupted_one(tmp_path
     out = tmp_path / "killed"
     cells = out / "cells"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "mmsim", "sweep", *grid, "--out", str(out)], cwd=REPO, env=env,
+    proc = subprocess.Popen([sys.executable, "-m", "mmsim", "sweep", *grid, "--out", str(out)], cwd=out.parent, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and len(list(cells.glob("cell-*.json"))) < 3:
@@ -87,7 +87,7 @@ def test_ctrl_c_stops_at_once_with_exit_130_and_keeps_the_finished_cells(tmp_pat
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "mmsim", "sweep", "--grid", "gamma=0.05,0.1,0.5,1",
                              "--grid", "strategy_k=1,1.5,3", "--paths", "150", "--workers", "2", "--out", str(out)],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            cwd=out.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not list((out / "cells").glob("cell-*.json")):

@@ -46,7 +46,7 @@ def _alive(pids: set[int]) -> set[int]:
 def _start_with_workers(args: list[str], out: Path) -> tuple[subprocess.Popen, set[int]]:
     """Start ``mmsim ARGS --workers 2 --out OUT`` in its own session; return it once its workers run."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "mmsim", *args, "--workers", "2", "--out", str(out)], cwd=REPO,
+    proc = subprocess.Popen([sys.executable, "-m", "mmsim", *args, "--workers", "2", "--out", str(out)], cwd=out.parent,
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
