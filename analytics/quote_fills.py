@@ -12,8 +12,8 @@ A *hypothetical quote* is pegged at a fixed offset ``x`` and re-pegged at every 
 Each offset is one replay (:class:`engine.Simulation` with the fill model and source ``mmsim replay`` picks for
 the data: by default :class:`engine.replay_fills.TradeThroughFills`, conservative queue, on ticks; a level-N
 LOBSTER :class:`feeds.lobster_book.LobsterBookSource` with :class:`engine.queue_fills.QueueFills`, the exact
-queue): the fill rule is the replay's, not a copy of it. A *fill event* is one instant at which a side filled (the executions of one sweep share a timestamp and count
-once, as one market order fills a synthetic quote once).
+queue): the fill rule is the replay's, not a copy of it. A *fill event* is one instant at which a side filled (the
+executions of one sweep share a timestamp and count once, as one market order fills a synthetic quote once).
 
 The likelihood treats the fill events of a (window, side, offset) cell as Poisson with mean ``A e exp(-k x)``,
 ``e`` the seconds the quote rested in the window. Cells of one stretch of time are not independent (market orders

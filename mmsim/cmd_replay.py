@@ -187,11 +187,15 @@ def add_fill_arguments(group) -> None:
                         "our price")
 
 
+def check_queue(args) -> None:
+    """Refuse ``--queue l3`` without LOBSTER files, before any work."""
+    if args.queue == "l3" and args.path is None:
+        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
+
+
 def queue_for(args) -> tuple[str, int, str]:
     """The queue rule (``--queue``, else the data's default: ``l3`` for LOBSTER files of level 2 and deeper,
     ``conservative`` otherwise), the data's levels, and where the rule came from."""
-    if args.queue == "l3" and args.path is None:
-        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
     return queue, levels, "--queue" if args.queue else f"level-{levels} data"
@@ -388,11 +392,12 @@ def replay_run(args, *, show_progress: bool = True):
     ``mmsim study --real`` runs its strategies through here, so that they meet the data exactly as a replay
     does (the same warm-up, defaults from the data, queue model, fill model, latency and fees)."""
     check_requote(args.requote_ms)
-    queue, levels, queue_source = queue_for(args)
+    check_queue(args)
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
     warm, trade_from = warmup_rows(source, args.warmup_min) if args.warmup_min > 0 else (None, None)
+    queue, levels, queue_source = queue_for(args)  # after the first read: a bad message file is named first
     defaults = data_defaults(args, warm, source.name, calibration, naive,
                              lambda ticks, tick, until: fill_model_for(args, ticks, tick, queue, levels, until),
                              trade_from)
