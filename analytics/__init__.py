@@ -1,6 +1,6 @@
 """Analytics: from what a simulation recorded to numbers, reports and calibrated model inputs.
 
-The package exports the entry points of its five concerns; everything else is in the module named after it
+The package exports the entry points of its four concerns; everything else is in the module named after it
 (``analytics.risk.sharpe``, ``analytics.intensity.fit_depth_mle``, ...).
 
 Runs
@@ -14,8 +14,9 @@ Calibration
     :func:`fit_own_fills`.
 Reports
     :func:`analyse`, :func:`build_report`, :func:`rebuild_report`.
-Sweeps
-    :class:`SweepConfig`, :func:`parse_grid`, :func:`run_sweep`, :func:`sweep_table`.
+
+Running experiments is not analysis: sweeps and the market and strategy recipes are in :mod:`mmsim.sweep` and
+:mod:`mmsim.specs`.
 """
 
 from engine import Ledger
@@ -28,7 +29,6 @@ from analytics.calibration import Calibration, calibrate, load_calibration
 from analytics.own_fills import fit_own_fills
 from analytics.trade_depth import calibrate_trade_depth
 from analytics.report import analyse, build_report, rebuild_report
-from analytics.sweep import SweepConfig, parse_grid, run_sweep, sweep_table
 
 __all__ = [
     # runs
@@ -40,6 +40,4 @@ __all__ = [
     "Calibration", "calibrate", "load_calibration", "calibrate_trade_depth", "fit_own_fills",
     # reports
     "analyse", "build_report", "rebuild_report",
-    # sweeps
-    "SweepConfig", "parse_grid", "run_sweep", "sweep_table",
 ]

@@ -227,19 +227,19 @@ def market_order_rates(arrays: TickArrays, duration_s: float) -> dict[str, float
     return rates
 
 
-def clock_time(text: str, t0: float, option: str, expected: str = "HH:MM") -> float:
+def clock_time(text: str, t0: float, param: str, expected: str = "HH:MM") -> float:
     """The clock time ``"HH:MM"`` of the day of ``t0`` on the data's clock (seconds after midnight, as LOBSTER
     stamps them, or a Unix time's UTC).
 
     Raises
     ------
     ConfigError
-        If ``text`` is not ``HH:MM`` (the message names ``option`` and what it ``expected``).
+        If ``text`` is not ``HH:MM`` (the message names the parameter ``param`` and what it ``expected``).
     """
     try:
         hours, minutes = (int(p) for p in text.split(":"))
     except ValueError:
-        raise ConfigError(f"{option} {text}: expected {expected}") from None
+        raise ConfigError(f"{param} {text}: expected {expected}", params=(param,)) from None
     return t0 - (t0 % 86400.0) + 3600.0 * hours + 60.0 * minutes
 
 
@@ -253,17 +253,19 @@ def split_time(fit_until: float | str, t0: float, t_end: float) -> float:
         If it is not a fraction in (0, 1) nor HH:MM, or falls outside the session.
     """
     if isinstance(fit_until, str) and ":" in fit_until:
-        split = clock_time(fit_until, t0, "--fit-until", "HH:MM or a fraction in (0, 1)")
+        split = clock_time(fit_until, t0, "fit_until", "HH:MM or a fraction in (0, 1)")
         if not t0 < split < t_end:
-            raise ConfigError(f"--fit-until {fit_until}: outside the session (the data run from "
-                              f"{clock_text(t0 % 86400.0)} to {clock_text(t_end % 86400.0)})")
+            raise ConfigError(f"fit_until {fit_until}: outside the session (the data run from "
+                              f"{clock_text(t0 % 86400.0)} to {clock_text(t_end % 86400.0)})", params=("fit_until",))
         return split
     try:
         fraction = float(fit_until)
     except ValueError:
-        raise ConfigError(f"--fit-until {fit_until}: expected HH:MM or a fraction in (0, 1)") from None
+        raise ConfigError(f"fit_until {fit_until}: expected HH:MM or a fraction in (0, 1)",
+                          params=("fit_until",)) from None
     if not 0.0 < fraction < 1.0:
-        raise ConfigError(f"--fit-until {fit_until}: a fraction of the session must be in (0, 1)")
+        raise ConfigError(f"fit_until {fit_until}: a fraction of the session must be in (0, 1)",
+                          params=("fit_until",))
     return t0 + fraction * (t_end - t0)
 
 
@@ -359,8 +361,8 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
                           f"{MIN_WINDOWS} windows", params=("window_s",))
     split = split_time(fit_until, t0, t_end)
     if min(split - t0, t_end - split) < window_s * MIN_WINDOWS:
-        raise ConfigError(f"--fit-until {fit_until}: each part of the day must hold at least {MIN_WINDOWS} windows "
-                          f"of {window_s:g} s")
+        raise ConfigError(f"fit_until {fit_until}: each part of the day must hold at least {MIN_WINDOWS} windows "
+                          f"of {window_s:g} s", params=("fit_until",))
     tick = check_positive("tick_size", tick_size) if tick_size is not None else infer_tick_size(arrays.quote_frame())
     rates = market_order_rates(arrays, duration)
     mid = 0.5 * (arrays.bid + arrays.ask)

@@ -485,7 +485,7 @@ SWEEP_SLICES_SHOWN = 6
 
 def build_sweep_report(table: pd.DataFrame, names: Sequence[str], out_dir: str | os.PathLike, *,
                        title: str = "mmsim sweep", config: Mapping | None = None) -> Path:
-    """Write ``report.html`` for a sweep table (one row per cell, see :func:`analytics.sweep.run_sweep`).
+    """Write ``report.html`` for a sweep table (one row per cell, as ``mmsim sweep`` writes it).
 
     One figure per combination of the further axes' values (the first :data:`SWEEP_SLICES_SHOWN`), with a heatmap
     of each metric of :data:`SWEEP_HEATMAPS` over the first two grid axes (x the first, y the second; a one-axis

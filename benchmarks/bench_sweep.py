@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from analytics.sweep import SweepConfig, run_sweep
+from mmsim.sweep import SweepConfig, run_sweep
 
 GRID = (("gamma", (0.01, 0.1, 1.0)), ("strategy_k", (1.0, 1.5, 3.0)))
 PATHS = 1000

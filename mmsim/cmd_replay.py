@@ -265,7 +265,7 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
 
 def close_time(args, t0: float) -> float | None:
     """``--close HH:MM`` as a time on the data's clock (of the day of its first row ``t0``), or None."""
-    return None if args.close is None else clock_time(args.close, t0, "--close")
+    return None if args.close is None else clock_time(args.close, t0, "close")
 
 
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,

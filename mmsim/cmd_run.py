@@ -8,7 +8,6 @@ import sys
 import time
 
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
-from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import Fees
 from engine.lazy_modules import lazy_module
 from feeds import SyntheticMarket
@@ -19,7 +18,8 @@ from mmsim.compare import compare, result_names
 from mmsim.output import (add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir,
                           write_csv, write_json)
 from mmsim.progress import progress_bar, report_progress
-from strategies import SHIPPED, InventoryCapped, SymmetricSpread, load_user_strategy
+from mmsim.specs import MarketSpec, StrategySpec, build_strategies as build_named
+from strategies import SHIPPED
 
 pd = lazy_module("pandas")
 
@@ -58,17 +58,12 @@ def add_market_arguments(parser: argparse.ArgumentParser) -> None:
                    help="exact continuous-time fills (default) or the paper's per-step probability")
 
 
-def market_params(args) -> dict:
-    """The market options as keyword arguments of :func:`analytics.scenario.build_market`."""
-    return {"s0": args.s0, "T": args.T, "sigma": args.sigma, "dt": args.dt, "A": args.A, "k": args.k,
-            "increments": args.increments, "sigma_volatile": args.sigma_volatile,
-            "to_volatile_rate": args.to_volatile_rate, "to_calm_rate": args.to_calm_rate, "impact": args.impact,
-            "fills": args.fills}
-
-
-def market_from_args(args) -> tuple[SyntheticMarket, object]:
-    """The market and the fill model the options describe."""
-    return build_market(market_params(args))
+def market_spec(args) -> MarketSpec:
+    """The market the options describe."""
+    return MarketSpec(s0=args.s0, T=args.T, sigma=args.sigma, dt=args.dt, A=args.A, k=args.k,
+                      increments=args.increments, sigma_volatile=args.sigma_volatile,
+                      to_volatile_rate=args.to_volatile_rate, to_calm_rate=args.to_calm_rate, impact=args.impact,
+                      fills=args.fills)
 
 
 def add_strategy_arguments(parser) -> None:
@@ -85,10 +80,10 @@ def add_strategy_arguments(parser) -> None:
                         help="as-infinite discount rate (default: gamma^2 sigma^2 (max-inventory + 1)^2 / 2)")
 
 
-def strategy_params(args) -> dict:
-    """The strategy options as the parameters of :func:`analytics.scenario.build_strategy`."""
-    return {"gamma": args.gamma, "strategy_k": args.strategy_k, "strategy_sigma": args.strategy_sigma,
-            "max_inventory": args.max_inventory, "omega": getattr(args, "omega", None)}
+def strategy_spec(args) -> StrategySpec:
+    """The strategy options as a spec (``--spread`` only where the command has it)."""
+    return StrategySpec(gamma=args.gamma, strategy_k=args.strategy_k, strategy_sigma=args.strategy_sigma,
+                        max_inventory=args.max_inventory, omega=args.omega, spread=getattr(args, "spread", None))
 
 
 def add_parser(sub) -> None:
@@ -119,23 +114,8 @@ def add_parser(sub) -> None:
 
 def build_strategies(names: list[str], args, market: SyntheticMarket) -> list:
     """Strategy objects for the names given on the command line (a user's with ``--strategy-param``)."""
-    user_params = user_strategy_params(args, names)
-    params = strategy_params(args)
-    avellaneda = build_strategy("avellaneda-stoikov", params, market, market.A)
-    spread = args.spread or avellaneda.average_spread(market.T, market.dt)
-    built = []
-    for name in names:
-        if name == "avellaneda-stoikov":
-            built.append(avellaneda)
-        elif name == "naive":
-            built.append(SymmetricSpread(spread))
-        elif name == "inventory-capped":
-            built.append(InventoryCapped(SymmetricSpread(spread), args.max_inventory))
-        elif name in MODEL_STRATEGIES:  # the market's A: with --fills step the market has none, the options do
-            built.append(build_strategy(name, params, market, market.A or args.A))
-        else:
-            built.append(load_user_strategy(name, user_params))
-    return built
+    # glft assumes the options' A: with --fills step the market itself has none
+    return build_named(names, strategy_spec(args), market, args.A, user_strategy_params(args, names))
 
 
 def report_paths(market: SyntheticMarket) -> int:
@@ -146,7 +126,7 @@ def report_paths(market: SyntheticMarket) -> int:
 
 def run(args) -> int:
     apply_calibration(args)
-    market, fill_model = market_from_args(args)
+    market, fill_model = market_spec(args).build()
     strategies = build_strategies(args.strategy or DEFAULT_STRATEGIES, args, market)
     for name in result_names(strategies):  # each names a folder in --out
         check_folder_name(name, OUTPUT_FILES)

@@ -7,7 +7,7 @@ import json
 import shlex
 import sys
 
-from analytics.sweep import cell_path
+from mmsim.sweep import cell_path
 from engine import ConfigError
 from mmsim.arguments import any_float, non_negative_float, positive_float
 from mmsim.cmd_sweep import dask_address, run_cells

@@ -11,14 +11,13 @@ import time
 from pathlib import Path
 
 from analytics.report import build_sweep_report
-from analytics.scenario import MODEL_STRATEGIES
-from analytics.sweep import (CELLS_DIR, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid,
-                             run_sweep)
 from mmsim.arguments import non_negative_int, positive_int
-from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_params, strategy_params
+from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_spec, strategy_spec
 from mmsim.output import (add_force_argument, claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_csv,
                           write_json, write_parquet)
 from mmsim.progress import cell_progress
+from mmsim.specs import MODEL_STRATEGIES
+from mmsim.sweep import CELLS_DIR, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid, run_sweep
 
 TABLE_FILE = "sweep.parquet"
 #: A Dask scheduler address: scheme://host:port (host a name, an IPv4 address or a bracketed IPv6 one).
@@ -63,8 +62,8 @@ def add_parser(sub) -> None:
 
 def config_from_args(args) -> SweepConfig:
     """The sweep the options describe (validated: every cell's market and strategy can be built)."""
-    return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market_params(args),
-                       strategy_params=strategy_params(args), paths=args.paths, seed=args.seed)
+    return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market_spec(args),
+                       strategy_params=strategy_spec(args), paths=args.paths, seed=args.seed)
 
 
 def run_cells(config, args, command: str):

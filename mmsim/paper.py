@@ -20,7 +20,8 @@ from analytics.metrics import RunningSummary
 from engine import ConfigError, ExponentialFills, StepFills, draw_paths, iter_ledgers, run_vectorised
 from engine.errors import check_positive
 from feeds import SyntheticMarket
-from strategies import AvellanedaStoikov, Retimed, SymmetricSpread
+from mmsim.specs import StrategySpec, build_strategies
+from strategies import Retimed
 
 #: The gammas of the paper's three tables, in its order.
 PAPER_GAMMAS = (0.1, 0.01, 1.0)
@@ -56,8 +57,9 @@ def published_rows(gammas: Sequence[float]) -> list[dict]:
 def paper_strategies(gamma: float, market: SyntheticMarket) -> dict[str, object]:
     """The two strategies of one table: ``inventory`` and ``symmetric`` (with the inventory strategy's average
     spread over the quote grid ``0, dt, ..., T - dt``)."""
-    inventory = AvellanedaStoikov(gamma=gamma, sigma=market.sigma, k=market.k)
-    return {"inventory": inventory, "symmetric": SymmetricSpread(inventory.average_spread(market.T, market.dt))}
+    inventory, symmetric = build_strategies(("avellaneda-stoikov", "naive"), StrategySpec(gamma=gamma), market,
+                                            market.A)
+    return {"inventory": inventory, "symmetric": symmetric}
 
 
 def _row(gamma: float, strategy: str, fills: str, summary: dict) -> dict:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import attrs
 import numpy as np
@@ -40,8 +39,9 @@ from analytics.risk import sharpe
 from engine import ConfigError, ExponentialFills, strategy_name
 from engine.errors import check_non_negative, check_positive
 from feeds import SyntheticMarket
-from mmsim.cmd_run import DEFAULT_STRATEGIES, build_strategies
+from mmsim.cmd_run import DEFAULT_STRATEGIES
 from mmsim.compare import compare
+from mmsim.specs import StrategySpec, build_strategies
 
 AS, NAIVE, CAPPED = DEFAULT_STRATEGIES
 SCENARIOS = ("baseline", "regimes", "informed")
@@ -131,9 +131,8 @@ def markets(config: StudyConfig) -> dict[str, SyntheticMarket]:
 
 def strategies(config: StudyConfig, base: SyntheticMarket) -> list:
     """The three strategies, set up as ``mmsim run`` sets them up on the baseline market."""
-    options = SimpleNamespace(gamma=config.gamma, strategy_sigma=None, strategy_k=None, spread=None,
-                              max_inventory=config.max_inventory)
-    return build_strategies(list(DEFAULT_STRATEGIES), options, base)
+    spec = StrategySpec(gamma=config.gamma, max_inventory=config.max_inventory)
+    return build_strategies(DEFAULT_STRATEGIES, spec, base, base.A)
 
 
 def _variance_rate(marks, T: float) -> float:

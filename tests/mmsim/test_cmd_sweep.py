@@ -43,7 +43,7 @@ def test_a_strategy_axis_compares_the_shipped_strategies(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("grid, message", [
-    ([], "the grid is empty"),
+    ([], "the sweep has no axis: give at least one --grid NAME"),
     (["--grid", "gamma=0.1,0"], "grid gamma: every value must be > 0"),
     (["--grid", "kappa=1"], "unknown parameter 'kappa'"),
     (["--grid", "gamma:0.1"], "malformed"),

@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 import pytest
 
-from analytics.sweep import SweepConfig, cell_path, parse_grid, run_cell, run_sweep
+from mmsim.sweep import SweepConfig, cell_path, parse_grid, run_cell, run_sweep
 from engine import ConfigError, DataError
 
 SMALL_MARKET = {"T": 0.2, "impact": 0.01}
@@ -26,7 +26,7 @@ def test_parse_grid_keeps_axis_order_and_reads_numbers_and_strategy_names():
 
 
 @pytest.mark.parametrize("specs, message", [
-    ([], "the grid is empty"),
+    ([], "the sweep has no axis"),
     (["gamma=0.1,0"], "gamma: every value must be > 0, got 0"),
     (["gamma=-1"], "must be > 0"),
     (["volatility=1,2"], "unknown parameter 'volatility'"),
@@ -55,7 +55,7 @@ def test_cells_vary_the_last_axis_fastest_and_carry_the_base_parameters():
 
 def test_a_cell_that_cannot_be_built_is_refused_before_any_work():
     """A grid whose cell breaks the market's rules (step fills with impact) names that cell."""
-    with pytest.raises(ConfigError, match="grid cell .*impact.*needs --fills exact"):
+    with pytest.raises(ConfigError, match="grid cell .*impact needs fills exact"):
         SweepConfig((("impact", (0.0, 0.1)),), market={"T": 0.2, "fills": "step"})
 
 

@@ -32,12 +32,11 @@ import numpy as np
 
 from analytics.attribution import COMPONENTS, attribute
 from analytics.metrics import path_metrics, summarize
-from analytics.scenario import MODEL_STRATEGIES, build_market, build_strategy
 from engine import ConfigError, DataError, run_paths
-from feeds import SyntheticMarket
 from engine.ledger import write_atomic
 from engine.pool import WorkerPool
 from engine.lazy_modules import lazy_module
+from mmsim.specs import MODEL_STRATEGIES, MarketSpec, StrategySpec, build_strategies
 
 pd = lazy_module("pandas")
 
@@ -83,7 +82,7 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
         parameter's range.
     """
     if not specs:
-        raise ConfigError("the grid is empty: give at least one --grid NAME=V1,V2,...")
+        raise ConfigError("the sweep has no axis: give at least one grid NAME=V1,V2,...", params=("grid",))
     axes: dict[str, tuple] = {}
     for spec in specs:
         name, sep, text = spec.partition("=")
@@ -117,6 +116,17 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
     return tuple(axes.items())
 
 
+def _plain(spec) -> dict:
+    """A spec's fields as a dict, stored with each cell. A strategy spec's ``spread`` (the naive strategies',
+    which a sweep does not run) is left out unless given, so cell files are those of the flat-dict sweeps."""
+    if not attrs.has(type(spec)):
+        return dict(spec)
+    fields = attrs.asdict(spec)
+    if isinstance(spec, StrategySpec) and spec.spread is None:
+        del fields["spread"]
+    return fields
+
+
 @attrs.frozen
 class SweepConfig:
     """A sweep: ``strategy`` with ``strategy_params`` on the market ``market`` (plus ``fills``), varied over
@@ -128,10 +138,10 @@ class SweepConfig:
         Axes as :func:`parse_grid` returns them.
     strategy : str
         One of :data:`MODEL_STRATEGIES` (a ``strategy`` axis overrides it).
-    market : mapping
-        Keyword arguments of :class:`feeds.SyntheticMarket`, and ``fills``.
-    strategy_params : mapping
-        Base values of :data:`STRATEGY_PARAMETERS` (``None`` for the defaults).
+    market : MarketSpec or mapping
+        The base market, or some of its fields (the others take their defaults).
+    strategy_params : StrategySpec or mapping
+        The base strategy parameters, or some of them (``None`` for the defaults); a sweep has no ``spread``.
     paths, seed : int
         Paths per cell (>= 1) and the sweep's seed (>= 0).
 
@@ -143,8 +153,8 @@ class SweepConfig:
 
     grid: tuple = attrs.field(converter=tuple)
     strategy: str = "avellaneda-stoikov"
-    market: dict = attrs.field(factory=dict, converter=dict)
-    strategy_params: dict = attrs.field(factory=dict, converter=dict)
+    market: dict = attrs.field(factory=dict, converter=lambda m: _plain(m))
+    strategy_params: dict = attrs.field(factory=dict, converter=lambda s: _plain(s))
     paths: int = 100
     seed: int = 0
 
@@ -190,9 +200,13 @@ class SweepConfig:
     def build(self, index: int) -> tuple:
         """``(market, fill model, strategy)`` of cell ``index``."""
         config = self.cell_config(index)
-        market, fill_model = build_market(config["market"])
-        A = config["market"].get("A", SyntheticMarket().A)
-        return market, fill_model, build_strategy(config["strategy"], config["strategy_params"], market, A)
+        if config["strategy"] not in MODEL_STRATEGIES:
+            raise ConfigError(f"unknown model strategy {config['strategy']!r}: expected {', '.join(MODEL_STRATEGIES)}",
+                              params=("strategy",))
+        spec = MarketSpec.from_dict(config["market"])
+        market, fill_model = spec.build()
+        strategy_spec = StrategySpec.from_dict(config["strategy_params"])
+        return market, fill_model, build_strategies([config["strategy"]], strategy_spec, market, spec.A)[0]
 
     def run(self, index: int) -> dict:
         """Run cell ``index`` (see :func:`run_cell`)."""
