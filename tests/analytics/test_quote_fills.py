@@ -16,7 +16,7 @@ from feeds import FrameSource, quote_row, synthetic_ticks, trade_row
 from mmsim.cli import build_parser
 from mmsim.cmd_replay import fill_model_for, queue_for, replay_run
 from tests.lobster_files import write_lobster
-from tests.mmsim.test_cmd_replay_book import RESTING
+from tests.mmsim.test_cmd_replay_book import RESTING, day
 
 A, K, TICK = 0.3, 40.0, 0.01
 
@@ -91,28 +91,12 @@ def test_a_mid_pegged_quote_is_the_naive_strategy_replayed():
 
 
 
-def queue_day(n: int = 400) -> list[tuple]:
-    """LOBSTER messages, one every 0.25 s: orders join at both best prices (99.95 and 100.05) and, in turn, the
-    oldest there trades or the oldest cancels. A cancel from the front moves a real queue up; the level-1 rule
-    takes a cancel to come from behind us (it cannot tell), so the two rules fill differently."""
-    messages, waiting = [], {1: [1], -1: [2]}
-    for i in range(n):
-        t, side = 34200.0 + 0.25 * i, 1 if i % 2 else -1
-        price = 99.95 if side == 1 else 100.05
-        if i % 4 < 2:
-            waiting[side].append(100 + i)
-            messages.append((t, 1, 100 + i, 100, price, side))
-        else:
-            messages.append((t, 3 if i % 8 >= 6 else 4, waiting[side].pop(0), 100, price, side))
-    return messages
-
-
 def test_on_a_level_n_file_a_mid_pegged_quote_fills_as_mmsim_replay_naive_does_with_exact_queues(tmp_path):
     """On a level-2 LOBSTER file ``mmsim replay`` picks the exact queue (l3, the book rebuilt by order id); the
     estimator, given the source and fill model that replay picks (the same function), sees exactly the naive
     strategy's fill events, side by side, window by window. The level-1 rule on the same quotes fills otherwise,
     so the check can fail."""
-    message = write_lobster(tmp_path, queue_day(), 2, RESTING)
+    message = write_lobster(tmp_path, day(cancels=True), 2, RESTING)
     args = build_parser().parse_args(["replay", str(message), "--strategy", "naive", "--spread", "0.1",
                                       "--tick-size", "0.01", "--warmup-min", "0", "--requote-ms", "500"])
     sim, report = replay_run(args, show_progress=False)

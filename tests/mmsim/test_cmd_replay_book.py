@@ -22,9 +22,10 @@ RESTING = [(1, 100, 99.95, 1), (3, 300, 99.94, 1), (5, 300, 99.93, 1), (2, 100, 
            (6, 300, 100.07, -1)]
 
 
-def day(n: int = 400) -> list[tuple]:
+def day(n: int = 400, cancels: bool = False) -> list[tuple]:
     """Orders joining at both best prices and the oldest there (first the resting ones) trading, a message every
-    0.25 s."""
+    0.25 s; with ``cancels``, every other time the oldest cancels instead (a cancel from the front of the queue,
+    which the level-1 rule takes to come from behind us: it cannot tell)."""
     messages, waiting = [], {1: [1], -1: [2]}
     for i in range(n):
         t, side = 34200.0 + 0.25 * i, 1 if i % 2 else -1
@@ -33,7 +34,7 @@ def day(n: int = 400) -> list[tuple]:
             waiting[side].append(100 + i)
             messages.append((t, 1, 100 + i, 100, price, side))
         else:
-            messages.append((t, 4, waiting[side].pop(0), 100, price, side))
+            messages.append((t, 3 if cancels and i % 8 >= 6 else 4, waiting[side].pop(0), 100, price, side))
     return messages
 
 
