@@ -228,19 +228,37 @@ def market_order_rates(arrays: TickArrays, duration_s: float) -> dict[str, float
 
 
 def clock_time(text: str, t0: float, param: str, expected: str = "HH:MM") -> float:
-    """The clock time ``"HH:MM"`` of the day of ``t0`` on the data's clock (seconds after midnight, as LOBSTER
-    stamps them, or a Unix time's UTC).
+    """The clock time ``"HH:MM"`` (00:00 to 23:59) of the day of ``t0`` on the data's clock (seconds after
+    midnight, as LOBSTER stamps them, or a Unix time's UTC).
 
     Raises
     ------
     ConfigError
-        If ``text`` is not ``HH:MM`` (the message names the parameter ``param`` and what it ``expected``).
+        If ``text`` is not ``HH:MM`` with 0 <= HH <= 23 and 0 <= MM <= 59 (the message names the parameter
+        ``param`` and what it ``expected``).
     """
-    try:
-        hours, minutes = (int(p) for p in text.split(":"))
-    except ValueError:
-        raise ConfigError(f"{param} {text}: expected {expected}", params=(param,)) from None
-    return t0 - (t0 % 86400.0) + 3600.0 * hours + 60.0 * minutes
+    hours, _, minutes = text.partition(":")
+    if not (hours.isdigit() and len(hours) <= 2 and minutes.isdigit() and len(minutes) == 2
+            and int(hours) <= 23 and int(minutes) <= 59):
+        raise ConfigError(f"{param} {text}: expected {expected} (00:00 to 23:59)", params=(param,))
+    return t0 - (t0 % 86400.0) + 3600.0 * int(hours) + 60.0 * int(minutes)
+
+
+def close_after(text: str, t0: float, start: float) -> float:
+    """The ``close`` of a finite horizon, ``"HH:MM"`` on the clock of the day of ``t0`` (the data's first row),
+    checked to fall after ``start``, the first time traded (the end of the warm-up, or the first row).
+
+    Raises
+    ------
+    ConfigError
+        If ``text`` is not a clock time, or is at or before ``start`` (the horizon would be over before
+        the first quote).
+    """
+    close = clock_time(text, t0, "close")
+    if not close > start:
+        raise ConfigError(f"close {text}: at or before the start of trading ({clock_text(start % 86400.0)})",
+                          params=("close",))
+    return close
 
 
 def split_time(fit_until: float | str, t0: float, t_end: float) -> float:

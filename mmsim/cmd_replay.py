@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analytics.calibration import clock_time, load_calibration, on_grid, quote_intensity
+from analytics.calibration import close_after, load_calibration, on_grid, quote_intensity
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from analytics.volatility import realised_volatility
@@ -263,11 +263,6 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
     return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
-def close_time(args, t0: float) -> float | None:
-    """``--close HH:MM`` as a time on the data's clock (of the day of its first row ``t0``), or None."""
-    return None if args.close is None else clock_time(args.close, t0, "close")
-
-
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
                    tick_size: float | None = None, trade_from: float | None = None, *, A: float | None = None,
                    sigma: float | None = None, close: float | None = None):
@@ -403,7 +398,11 @@ def replay_run(args, *, show_progress: bool = True):
                              trade_from)
     (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
         defaults["tick_size"], defaults["spread"], defaults["k"])
-    close = None if args.close is None else close_time(args, _first_time(source, warm))
+    if args.close is None:
+        close = None
+    else:
+        first = _first_time(source, warm)
+        close = close_after(args.close, first, first if trade_from is None else trade_from)
     strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from, A=defaults["A"][0],
                               sigma=defaults["sigma"][0], close=close)
     if args.out is not None:

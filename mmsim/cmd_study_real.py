@@ -14,7 +14,7 @@ from mmsim.cmd_sweep import dask_address, run_cells
 from mmsim.output import finish_out_dir, json_safe, write_json
 from mmsim.real_days import find_days
 from mmsim.real_findings import CHALLENGERS, LABELS, render_section, study_numbers, write_section
-from mmsim.real_study import DEFAULT_SKEWS, REGIME_THRESHOLDS, RealStudy
+from mmsim.real_study import DEFAULT_GLFT_LOTS, DEFAULT_SKEWS, REGIME_THRESHOLDS, RealStudy
 
 NUMBERS_FILE = "study-real.json"
 #: Replay options the study forwards to every replay when given (else replay's defaults hold): dest, type, help.
@@ -55,6 +55,9 @@ def add_arguments(p) -> None:
     r.add_argument("--regimes", choices=REGIME_THRESHOLDS, default="past",
                    help="tercile thresholds of a block from every window before it (past, default) or from the "
                         "warm-up alone")
+    r.add_argument("--glft-lots", type=positive_float, default=DEFAULT_GLFT_LOTS,
+                   help="GLFT's inventory limit in lots of --order-size, fixed before trading "
+                        f"(default {DEFAULT_GLFT_LOTS:g})")
     for name, kind, text in FORWARDED:
         r.add_argument(f"--{name.replace('_', '-')}", type=kind, default=None, help=text)
     r.add_argument("--dask", metavar="local|tcp://HOST:PORT", default=None, type=dask_address,
@@ -77,7 +80,8 @@ def command_line(args) -> str:
     if args.skews != DEFAULT_SKEWS:
         parts += ["--skews", ",".join(f"{s:g}" for s in args.skews)]
     for flag, value, default in (("--close", args.close, "16:00"), ("--block-s", args.block_s, 300.0),
-                                 ("--regimes", args.regimes, "past"), ("--seed", args.seed, 0),
+                                 ("--regimes", args.regimes, "past"),
+                                 ("--glft-lots", args.glft_lots, DEFAULT_GLFT_LOTS), ("--seed", args.seed, 0),
                                  ("--resamples", args.resamples, 2000)):
         if value != default:
             parts += [flag, f"{value:g}" if isinstance(value, float) else str(value)]
@@ -92,7 +96,9 @@ def run(args, synthetic_only: list[str]) -> int:
     if synthetic_only:
         raise ConfigError(f"{synthetic_only[0]} goes with the synthetic study, not --real")
     days = find_days(args.real)
-    study = RealStudy(days, args.skews, forwarded_options(args), args.close, args.block_s, args.regimes)
+    study = RealStudy(days, args.skews, forwarded_options(args), args.close, args.block_s, args.regimes,
+                      args.glft_lots)
+    study.check_days()  # before the runner claims --out: a bad day leaves nothing behind
     out, rows, already, wall = run_cells(study, args, "study")
     numbers = study_numbers(rows, study.headline(), resamples=args.resamples, seed=args.seed)
     command = command_line(args)

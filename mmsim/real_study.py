@@ -9,7 +9,8 @@ starting volatility, the regimes' thresholds) is measured on them; the rest of t
 ``as-close``
     Avellaneda-Stoikov with the paper's finite horizon, to the close;
 ``glft``
-    the Gueant-Lehalle-Fernandez-Tapia quotes, limited to the largest ``|q|`` ``as-rolling`` reached;
+    the Gueant-Lehalle-Fernandez-Tapia quotes, limited to ``glft_lots`` lots, fixed before trading (a tested
+    strategy must not learn its limit from the day it trades);
 ``naive``
     symmetric quotes at ``as-rolling``'s time-average quoted spread on that day;
 ``naive-capped``
@@ -32,6 +33,7 @@ import time
 import attrs
 import numpy as np
 
+from analytics.calibration import close_after
 from analytics.markouts import markout_curve, markouts
 from analytics.metrics import path_metrics
 from analytics.series import inventory_steps
@@ -50,6 +52,8 @@ HORIZONS = (1.0, 5.0, 30.0)
 CURVE_HORIZONS = (0.0, 1.0, 5.0, 10.0, 30.0, 60.0)
 #: One-lot skews of the risk-aversion grid, ticks: a tenth of a tick to several.
 DEFAULT_SKEWS = (0.1, 0.3, 1.0, 3.0)
+#: GLFT's inventory limit, in lots of the order size (the paper's ``Q``), unless the study is given another.
+DEFAULT_GLFT_LOTS = 10.0
 #: The cell the regime table and the claims use.
 HEADLINE_SKEW = 1.0
 #: Sampling step of the inventory paths kept for the report and of the 95th percentile of |q|, seconds.
@@ -92,6 +96,8 @@ class RealStudy:
         Where the tercile thresholds of a block come from: every window before it (default: the warm-up and the
         blocks already over), or the warm-up's alone (the open is the day's most volatile stretch, so most
         blocks then come out calm).
+    glft_lots : float
+        GLFT's inventory limit in lots of the order size, chosen before the day is traded.
     """
 
     days: tuple = attrs.field(converter=tuple)
@@ -100,6 +106,7 @@ class RealStudy:
     close: str = "16:00"
     block_s: float = 300.0
     regimes: str = "past"
+    glft_lots: float = DEFAULT_GLFT_LOTS
 
     def __attrs_post_init__(self) -> None:
         if self.regimes not in REGIME_THRESHOLDS:
@@ -110,6 +117,8 @@ class RealStudy:
             raise ConfigError("a skew is repeated")
         if not self.block_s > 0:
             raise ConfigError(f"block_s must be > 0, got {self.block_s!r}")
+        if not (np.isfinite(self.glft_lots) and self.glft_lots > 0):
+            raise ConfigError(f"glft_lots must be a number > 0, got {self.glft_lots!r}")
 
     names = ("day", "skew_ticks")
 
@@ -124,7 +133,7 @@ class RealStudy:
     def cell_config(self, index: int) -> dict:
         day = self.days[index // len(self.skews)]
         return {"cell": index, **self.cell_params(index), "data": list(day.argv), "options": list(self.options),
-                "close": self.close, "block_s": self.block_s, "regimes": self.regimes}
+                "close": self.close, "block_s": self.block_s, "regimes": self.regimes, "glft_lots": self.glft_lots}
 
     def run(self, index: int) -> dict:
         return run_day(self, self.days[index // len(self.skews)], self.skews[index % len(self.skews)], index)
@@ -132,21 +141,37 @@ class RealStudy:
     def table(self, rows) -> list[dict]:
         return list(rows)
 
+    def check_days(self) -> None:
+        """Open every day and read its warm-up, so that bad data is refused before any cell writes output.
+
+        Raises
+        ------
+        DataError, ConfigError
+            As a cell of that day would.
+        """
+        for day in self.days:
+            _warmup(day, self.options, self.close)
+
     def headline(self) -> float:
         """The skew of the cells behind the regime table and the claims: :data:`HEADLINE_SKEW` if on the grid,
         else the grid's closest."""
         return min(self.skews, key=lambda s: (abs(np.log(s / HEADLINE_SKEW)), s))
 
 
-def _warmup(day, options) -> tuple[float, float, float, object]:
-    """``(tick size, warm-up sigma, warm-up end, replay args)`` of ``day``: what the gamma of a skew needs."""
+def _warmup(day, options, close: str) -> tuple[float, float, float, object]:
+    """``(tick size, warm-up sigma, warm-up end, replay args)`` of ``day``: what the gamma of a skew needs;
+    ``close`` (A-S's horizon) is checked to fall after the warm-up."""
     args = replay_args(day, options, [])
     if not args.warmup_min > 0:
         raise ConfigError("the study calibrates on the warm-up and fixes the regimes from it: --warmup-min must "
                           "be > 0")
     warm, trade_from = warmup_rows(open_tick_source(args), args.warmup_min)
+    close_after(close, float(warm["ts"].iloc[0]), trade_from)
     tick = args.tick_size if args.tick_size is not None else infer_tick_size(warm)
-    return tick, warmup_sigma(warm), trade_from, args
+    sigma = warmup_sigma(warm)
+    if not sigma > 0:
+        raise DataError(f"{day.name}: the mid does not move in the warm-up: gamma cannot be set from a skew")
+    return tick, sigma, trade_from, args
 
 
 def _steps_on_grid(ledger, grid: np.ndarray) -> np.ndarray:
@@ -181,9 +206,7 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     """Walk ``day`` forward at one-lot skew ``skew`` (ticks): every strategy of :data:`STRATEGIES`, the blocks,
     their regimes. Returns the cell's JSON-ready result."""
     start = time.perf_counter()
-    tick, sigma, trade_from, args = _warmup(day, study.options)
-    if not sigma > 0:
-        raise DataError(f"{day.name}: the mid does not move in the warm-up: gamma cannot be set from a skew")
+    tick, sigma, trade_from, args = _warmup(day, study.options, study.close)
     gamma = skew * tick / (sigma * sigma * args.horizon_s * args.order_size)
     g = ["--gamma", repr(gamma)]
 
@@ -197,8 +220,9 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     spread = float(path_metrics(as_ledger)["avg_spread"].iloc[0])
     if not spread > 0:
         raise DataError(f"{day.name}: Avellaneda-Stoikov never quoted both sides: no spread for the naive quotes")
+    runs["glft"] = replay("--strategy", "glft", *g, "--max-inventory", repr(study.glft_lots * args.order_size))
+    # The naive benchmarks copy A-S's spread and reach after the fact, by design: benchmarks, not strategies.
     reach = repr(max(float(as_report["max_abs_inventory"]), args.order_size))
-    runs["glft"] = replay("--strategy", "glft", *g, "--max-inventory", reach)
     runs["naive"] = replay("--strategy", "naive", "--spread", repr(spread))
     runs["naive-capped"] = replay("--strategy", "inventory-capped", "--spread", repr(spread),
                                   "--max-inventory", reach)
@@ -214,7 +238,7 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     return {
         "cell": index, "day": day.name, "skew_ticks": skew, "gamma": gamma, "tick_size": tick,
         "setup": {k: getattr(args, k) for k in SETUP} | {"close": study.close, "block_s": study.block_s,
-                                                          "regimes": study.regimes},
+                                                          "regimes": study.regimes, "glft_lots": study.glft_lots},
         "sigma_warmup": sigma, "trade_from": trade_from, "end": float(as_report["end"]),
         "edges": edges.tolist(), "warmup_thresholds": list(warmup), "thresholds": thresholds.tolist(),
         "variance": variance.tolist(),

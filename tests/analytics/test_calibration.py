@@ -10,7 +10,7 @@ import math
 import pytest
 
 from analytics import calibrate, calibrate_trade_depth, load_calibration
-from analytics.calibration import ESTIMATOR, UNITS, VERSION, split_time
+from analytics.calibration import ESTIMATOR, UNITS, VERSION, clock_time, close_after, split_time
 from engine import ConfigError, DataError
 from feeds import synthetic_ticks
 
@@ -64,6 +64,22 @@ def test_split_time_takes_a_fraction_or_a_clock_time_inside_the_session():
         split_time("16:30", 34200.0, 57600.0)
     with pytest.raises(ConfigError, match=r"must be in \(0, 1\)"):
         split_time(1.0, 34200.0, 57600.0)
+
+
+def test_clock_times_run_from_00_00_to_23_59_and_a_close_must_come_after_trading_starts():
+    """A bad clock time or a close at or before the first time traded is refused naming the parameter, which the
+    command line shows as its option."""
+    assert clock_time("00:00", 86400.0 + 5.0, "close") == 86400.0
+    assert clock_time("23:59", 34200.0, "close") == 86340.0
+    for text in ("25:00", "24:00", "12:60", "12:99", "-3:00", "9:5", "09:30:00", "", "+9:30"):
+        with pytest.raises(ConfigError, match="expected HH:MM") as info:
+            clock_time(text, 34200.0, "close")
+        assert info.value.params == ("close",)
+    assert close_after("16:00", 34200.0, 36000.0) == 57600.0
+    for text in ("10:00", "09:59"):  # trading starts at 10:00 (34200 + a 30-minute warm-up)
+        with pytest.raises(ConfigError, match="at or before the start of trading") as info:
+            close_after(text, 34200.0, 36000.0)
+        assert info.value.params == ("close",)
 
 
 def test_a_window_that_does_not_fit_the_data_many_times_is_refused():

@@ -283,6 +283,19 @@ def test_a_warm_up_longer_than_the_data_or_none_without_defaults_is_refused(data
     assert "no warm-up (--warmup-min 0): give --tick-size, --spread or --calibration" in err
 
 
+@pytest.mark.parametrize("close, message", [
+    ("25:00", "--close 25:00: expected HH:MM (00:00 to 23:59)"), ("12:99", "--close 12:99: expected HH:MM"),
+    ("-3:00", "--close -3:00: expected HH:MM"), ("noon", "--close noon: expected HH:MM"),
+    ("00:05", "--close 00:05: at or before the start of trading (0:05:00)"),  # the warm-up ends 5 min in
+    ("00:00", "--close 00:00: at or before the start of trading"),
+])
+def test_a_close_that_is_no_clock_time_or_comes_before_trading_is_refused(data, tmp_path, capsys, close, message):
+    """The synthetic day starts just after midnight and trading after a 5-minute warm-up: a close at or before
+    that would leave A-S's horizon over before its first quote."""
+    err = fails(capsys, data, "--strategy", "avellaneda-stoikov", f"--close={close}", out_dir=tmp_path / "o")
+    assert message in err
+
+
 def test_a_strategy_that_raises_stops_the_run_without_output(data, tmp_path, capsys):
     """A user strategy error is reported with the strategy's name; nothing is written."""
     path = tmp_path / "bad.py"

@@ -63,15 +63,19 @@ def test_one_process_and_two_give_the_same_numbers_and_resume_changes_nothing(tm
 
 def test_cells_walk_forward_and_the_naive_benchmarks_copy_a_s(tmp_path, capsys):
     """Nothing trades in the warm-up; naive quotes A-S rolling's average spread and the capped one stops at the
-    largest |q| A-S reached; the gamma of a skew gives A-S that skew for one lot at the warm-up's sigma."""
-    study(tmp_path, capsys, out="o")
+    largest |q| A-S reached (benchmarks, after the fact by design), while GLFT's limit is the one given before
+    trading, whatever A-S did; the gamma of a skew gives A-S that skew for one lot at the warm-up's sigma."""
+    study(tmp_path, capsys, "--glft-lots", "3", out="o")
     cell = json.loads((tmp_path / "o" / "cells" / "cell-000001.json").read_text())["row"]
     assert cell["edges"][0] == cell["trade_from"]
     runs = cell["strategies"]
     assert runs["naive"]["params"]["spread"] == pytest.approx(runs["as-rolling"]["avg_spread"])
     reach = max(runs["as-rolling"]["max_abs_q"], 100.0)
-    assert runs["naive-capped"]["params"]["max_inventory"] == reach == runs["glft"]["params"]["max_inventory"]
+    assert runs["naive-capped"]["params"]["max_inventory"] == reach
     assert runs["naive-capped"]["max_abs_q"] <= reach
+    assert reach != 300.0  # else the next line could not tell the given limit from the hindsight one
+    assert runs["glft"]["params"]["max_inventory"] == 300.0 == cell["setup"]["glft_lots"] * 100.0
+    assert runs["glft"]["max_abs_q"] <= 300.0
     skew = cell["gamma"] * cell["sigma_warmup"] ** 2 * 60.0 * 100.0  # gamma sigma^2 horizon_s order_size
     assert skew == pytest.approx(cell["skew_ticks"] * cell["tick_size"])
     for run in runs.values():
@@ -125,10 +129,29 @@ def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_pat
     (["--real", "{examples}/make_example_ticks.py"], "neither a LOBSTER message file"),
     (["--resume"], "--resume goes with --real"),
     (["--real", "{examples}", "--skews", "0,1"], "expected distinct numbers > 0"),
+    (["--real", "{examples}", "--warmup-min", "1", "--close", "24:00"], "--close 24:00: expected HH:MM (00:00 to 23:59)"),
+    (["--real", "{examples}", "--warmup-min", "1", "--close", "14:31"],  # the example day opens at 14:30
+     "--close 14:31: at or before the start of trading (14:31:00)"),
+    (["--real", "{examples}", "--glft-lots", "0"], "--glft-lots: expected a number > 0"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, argv, message):
     argv = [a.replace("{examples}", str(EXAMPLES)) for a in argv]
     assert main(["study", *argv, "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_bad_second_day_is_refused_before_anything_is_written(tmp_path, capsys):
+    """Every day is opened and its warm-up read before the runner claims --out: a corrupt day anywhere in the
+    list is one line, exit 2, and no output folder (not even the first day's cells)."""
+    days = tmp_path / "days"
+    days.mkdir()
+    for name in ("quotes.csv", "trades.csv"):
+        shutil.copy(EXAMPLES / name, days / f"A_{name}")
+    (days / "B_quotes.csv").write_text("ts,bid,ask,bid_size,ask_size\n1.0,oops,10.01,100,100\n")
+    shutil.copy(EXAMPLES / "trades.csv", days / "B_trades.csv")
+    assert main(["study", "--real", str(days), *SMALL, "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "B_quotes.csv" in err and err.count("\n") == 1
     assert not (tmp_path / "o").exists()
