@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
@@ -24,7 +24,7 @@ from analytics.mle import Z95
 from analytics.plots import clock_text, png_bytes, quote_fill_rates
 from analytics.quote_fills import FILL_RULE, QuoteCells, RateFit, fit_rates, hypothetical_cells, impact
 from analytics.volatility import VolatilityEstimate, ewma_volatility, realised_volatility
-from engine import ConfigError, DataError
+from engine import ConfigError, DataError, FillModel
 from engine.errors import check_positive
 from engine.ledger import write_atomic
 from engine.lazy_modules import lazy_module
@@ -137,7 +137,7 @@ class Calibration:
             "A_se": q.A_se, "k_se": q.k_se, "sigma_se": self.sigma.se_robust, "impact_se": self.impact_se,
             "A_ci95": list(q.A_ci95), "k_ci95": list(q.k_ci95), "sigma_ci95": list(self.sigma_ci95),
             "tick_size": self.summary["tick_size"], "median_spread": self.summary["median_spread"],
-            "window_s": self.summary["window_s"], "fill_rule": FILL_RULE, "units": UNITS,
+            "window_s": self.summary["window_s"], "fill_rule": self.summary["fill_rule"], "units": UNITS,
             "fit_check_passed": self.fit_check.passed, "sanity_passed": all(s["ok"] for s in self.sanity.values()),
             "quote": {**q.to_dict(), "bid": self.sides["quote"][0].to_dict(), "ask": self.sides["quote"][1].to_dict(),
                       "levels": self.levels["quote"].to_dict(orient="records")},
@@ -198,11 +198,13 @@ def quote_offsets(median_spread: float, tick_size: float) -> list[float]:
 
 
 def quote_intensity(source, *, tick_size: float, median_spread: float, window_s: float = 1.0,
-                    order_size: float = 100.0, block_s: float = 300.0) -> RateFit:
+                    order_size: float = 100.0, block_s: float = 300.0, fill_model: FillModel | None = None
+                    ) -> RateFit:
     """``A exp(-k delta)`` with ``delta`` from the mid, from mid-pegged hypothetical quotes (the headline fit of
-    :func:`calibrate`, alone: ``mmsim replay`` takes its default ``k`` from it on the warm-up)."""
+    :func:`calibrate`, alone: ``mmsim replay`` takes its default ``k`` from it on the warm-up, replaying
+    ``source`` by its own ``fill_model``: see :func:`analytics.quote_fills.hypothetical_cells`)."""
     cells = hypothetical_cells(source, "mid", quote_offsets(median_spread, tick_size), window_s=window_s,
-                               tick_size=tick_size, order_size=order_size)
+                               tick_size=tick_size, order_size=order_size, fill_model=fill_model)
     return fit_rates(cells, block_s=block_s, what="fill intensity (mid)")
 
 
@@ -320,8 +322,8 @@ def _profile(touch: QuoteCells, quote: QuoteCells, block_s: float) -> pd.DataFra
 def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, window_s: float = 1.0,
               tick_size: float | None = None, fit_until: float | str = 0.5, touch_levels: int = 7,
               order_size: float = 100.0, horizon_s: float = 1.0, block_s: float = 300.0,
-              sigma_interval_s: float = 10.0, ewma_halflife_s: float = 1800.0, tolerance: float = 0.25
-              ) -> Calibration:
+              sigma_interval_s: float = 10.0, ewma_halflife_s: float = 1800.0, tolerance: float = 0.25,
+              replay: Callable[[float], tuple] | None = None) -> Calibration:
     """Calibrate ``A``, ``k``, ``impact`` and ``sigma`` from tick data, by what resting quotes experience.
 
     Parameters
@@ -348,6 +350,11 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
         Sampling interval of the realised volatility and half-life of the EWMA one, seconds.
     tolerance : float
         Relative error the fit check allows.
+    replay : callable, optional
+        ``replay(tick_size) -> (source, fill_model, fill_rule)``: what the hypothetical quotes are replayed on
+        and by (``mmsim calibrate`` passes the source and fill model ``mmsim replay`` picks for the data, and the
+        rule's description, recorded as ``fill_rule``). Default: the ticks themselves,
+        :class:`engine.replay_fills.TradeThroughFills` (conservative queue), :data:`FILL_RULE`.
 
     Raises
     ------
@@ -381,10 +388,10 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
     median_spread = float(np.median(spreads))
     mid_offsets = quote_offsets(median_spread, tick)
     touch_offsets = [j * tick for j in range(touch_levels)]
-    cells = {"touch": hypothetical_cells(source, "touch", touch_offsets, window_s=window_s, tick_size=tick,
-                                         order_size=order_size, horizon_s=horizon_s),
-             "quote": hypothetical_cells(source, "mid", mid_offsets, window_s=window_s, tick_size=tick,
-                                         order_size=order_size, horizon_s=horizon_s)}
+    replayed, fill_model, fill_rule = (source, None, FILL_RULE) if replay is None else replay(tick)
+    cells = {label: hypothetical_cells(replayed, anchor, offsets, window_s=window_s, tick_size=tick,
+                                       order_size=order_size, horizon_s=horizon_s, fill_model=fill_model)
+             for label, anchor, offsets in (("touch", "touch", touch_offsets), ("quote", "mid", mid_offsets))}
     fits = {label: fit_rates(c, block_s=block_s, what=f"fill intensity ({c.anchor})") for label, c in cells.items()}
     sides = {label: tuple(fit_rates(c.side(s), block_s=block_s, what=f"fill intensity ({c.anchor}, "
                                     f"{('bid', 'ask')[s]} side)") for s in (0, 1)) for label, c in cells.items()}
@@ -398,7 +405,7 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
     summary = {"tick_size": tick, "window_s": window_s, "median_spread": median_spread, "order_size": order_size,
                "duration_s": duration, "first_mid": float(mid[0]), "start_ts": t0, "end_ts": t_end, "block_s": block_s, "horizon_s": horizon_s,
                "touch_offsets": touch_offsets, "quote_offsets": mid_offsets, "impact_fills": impact_events,
-               "trades": int(len(arrays.t_ts)), "quotes": int(len(arrays.q_ts)), "fill_rule": FILL_RULE,
+               "trades": int(len(arrays.t_ts)), "quotes": int(len(arrays.q_ts)), "fill_rule": fill_rule,
                "reader": arrays.stats}
     return Calibration(
         name=arrays.name, quote=fits["quote"], touch=fits["touch"], sides=sides,

@@ -15,10 +15,11 @@ from collections.abc import Sequence
 
 from analytics.calibration import CalibratedParameters, on_grid
 from analytics.markouts import markouts
-from engine import ExponentialFills, Simulation, run_paths
+from engine import ExponentialFills, FillModel, Simulation, run_paths
 from engine.replay_fills import TradeThroughFills
 from engine.lazy_modules import lazy_module
-from feeds import ReplayFeed, SyntheticMarket
+from feeds import SyntheticMarket
+from feeds.lobster_book import replay_feed
 from strategies import Retimed, SymmetricSpread
 
 pd = lazy_module("pandas")
@@ -34,10 +35,12 @@ def _events(ledger, horizon_s: float) -> pd.DataFrame:
 
 
 def replay_naive(source, spread: float, *, tick_size: float, window_s: float, order_size: float = 100.0,
-                 horizon_s: float = 1.0) -> dict:
-    """Fill events per hour and mean markout of the naive strategy replayed on ``source``."""
+                 horizon_s: float = 1.0, fill_model: FillModel | None = None) -> dict:
+    """Fill events per hour and mean markout of the naive strategy replayed on ``source`` by ``fill_model``
+    (default :class:`engine.replay_fills.TradeThroughFills`, conservative queue)."""
     strategy = Retimed(SymmetricSpread(spread, order_size), window_s, False, True)
-    ledger = Simulation(ReplayFeed(source), strategy, TradeThroughFills(tick_size), seed=0).run()
+    fill_model = TradeThroughFills(tick_size) if fill_model is None else fill_model
+    ledger = Simulation(replay_feed(source), strategy, fill_model, seed=0).run()
     marks = ledger.marks["time"]
     hours = (float(marks.iloc[-1]) - float(marks.iloc[0])) / 3600.0
     events = _events(ledger, horizon_s)
@@ -59,12 +62,13 @@ def simulate_naive(params: CalibratedParameters, spread: float, *, s0: float, ho
 
 
 def loop_table(source, params: CalibratedParameters, spreads: Sequence[float], *, window_s: float,
-               s0: float, hours: float = 1.0, paths: int = 4, seed: int = 0) -> pd.DataFrame:
+               s0: float, hours: float = 1.0, paths: int = 4, seed: int = 0,
+               fill_model: FillModel | None = None) -> pd.DataFrame:
     """The calibrate-simulate-replay table: one row per total spread, with the ratios synthetic / replay and
     whether both are within :data:`LOOP_FACTOR`."""
     rows = []
     for spread in spreads:
-        real = replay_naive(source, spread, tick_size=params.tick_size, window_s=window_s)
+        real = replay_naive(source, spread, tick_size=params.tick_size, window_s=window_s, fill_model=fill_model)
         synthetic = simulate_naive(params, spread, s0=s0, hours=hours, paths=paths, seed=seed)
         fill_ratio = synthetic["fills_per_hour"] / real["fills_per_hour"] if real["fills_per_hour"] else math.inf
         markout_ratio = synthetic["markout"] / real["markout"] if real["markout"] else math.inf

@@ -9,10 +9,11 @@ A *hypothetical quote* is pegged at a fixed offset ``x`` and re-pegged at every 
 * ``anchor="mid"``: ``x`` from the mid (a bid at ``mid - x``, an ask at ``mid + x``), the Avellaneda-Stoikov
   ``delta``; such a quote sits inside the spread when it is wide and behind the touch when it is narrow.
 
-Each offset is one replay (:class:`engine.Simulation`, :class:`feeds.ReplayFeed` and
-:class:`engine.replay_fills.TradeThroughFills`, conservative queue): the fill rule is the replay's, not a copy of
-it. A *fill event* is one instant at which a side filled (the executions of one sweep share a timestamp and count
-once, as one market order fills a synthetic quote once).
+Each offset is one replay (:class:`engine.Simulation` with the fill model and source ``mmsim replay`` picks for
+the data: by default :class:`engine.replay_fills.TradeThroughFills`, conservative queue, on ticks; a level-N
+LOBSTER :class:`feeds.lobster_book.LobsterBookSource` with :class:`engine.queue_fills.QueueFills`, the exact
+queue): the fill rule is the replay's, not a copy of it. A *fill event* is one instant at which a side filled (the
+executions of one sweep share a timestamp and count once, as one market order fills a synthetic quote once).
 
 The likelihood treats the fill events of a (window, side, offset) cell as Poisson with mean ``A e exp(-k x)``,
 ``e`` the seconds the quote rested in the window. Cells of one stretch of time are not independent (market orders
@@ -29,17 +30,17 @@ import numpy as np
 
 from analytics.markouts import markouts
 from analytics.mle import ExponentialLaw, maximize
-from engine import ConfigError, DataError, Quote, Simulation
+from engine import ConfigError, DataError, FillModel, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
 from engine.lazy_modules import lazy_module
-from feeds import ReplayFeed
+from feeds.lobster_book import replay_feed
 from strategies import Retimed, Strategy
 
 pd = lazy_module("pandas")
 
 ANCHORS = ("touch", "mid")
-#: The fill rule every hypothetical quote is matched by (recorded in calibration.json).
+#: The default fill rule hypothetical quotes are matched by (calibration.json records the one used).
 FILL_RULE = ("replay level-1 conservative: trade through our price, or at our price after the displayed queue "
              "ahead has traded, or the opposite best moving to our price; post-only clamp")
 
@@ -126,13 +127,15 @@ class QuoteCells:
 
 
 def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_s: float, tick_size: float,
-                       order_size: float = 100.0, horizon_s: float = 1.0) -> QuoteCells:
+                       order_size: float = 100.0, horizon_s: float = 1.0,
+                       fill_model: FillModel | None = None) -> QuoteCells:
     """Replay ``source`` once per offset with a :class:`Pegged` quote and count what it experienced.
 
     Parameters
     ----------
-    source : TickSource
-        The data (replayed once per offset: prefer an in-memory :class:`feeds.FrameSource`).
+    source : TickSource or LobsterBookSource
+        The data (replayed once per offset: prefer an in-memory :class:`feeds.FrameSource`); a LOBSTER book
+        source replays message by message with the full book, as ``mmsim replay`` does for level-N files.
     anchor : {"touch", "mid"}
     offsets : sequence of float
         Offsets, price units (>= 0).
@@ -144,15 +147,19 @@ def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_
         Size of each side of the quote (a trade smaller than it fills part of it).
     horizon_s : float
         Horizon of the markouts kept for the impact estimate.
+    fill_model : FillModel, optional
+        The replay's fill model (default :class:`engine.replay_fills.TradeThroughFills` on ``tick_size``,
+        conservative queue).
     """
     if anchor not in ANCHORS:
         raise ConfigError(f"anchor must be 'touch' or 'mid', got {anchor!r}")
     window_s = check_positive("window_s", window_s)
     fills_by_offset, markouts_by_offset = [], []
     start = exposure = None
+    fill_model = TradeThroughFills(tick_size) if fill_model is None else fill_model
     for x in offsets:
         strategy = Retimed(Pegged(anchor, float(x), order_size), window_s, False, True)
-        sim = Simulation(ReplayFeed(source), strategy, TradeThroughFills(tick_size), seed=0)
+        sim = Simulation(replay_feed(source), strategy, fill_model, seed=0)
         ledger = sim.run()
         quotes, marks = ledger.quotes, ledger.marks
         if not len(quotes):

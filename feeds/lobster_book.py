@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import bisect
 from collections.abc import Iterator
 from itertools import zip_longest
 from pathlib import Path
@@ -29,6 +30,7 @@ from engine.fill_model import ADDED, EXECUTED, HIDDEN_EXECUTED
 from engine.order_book import UNTRACKED, OrderBook
 from engine.scheduler import MARKET_DATA, MARKET_ORDER
 from feeds.lobster import (EMPTY_LEVEL, MESSAGE_COLUMNS, PRICE_SCALE, _csv_chunks, _messages, orderbook_beside)
+from feeds.replay import ReplayFeed
 from feeds.tickdata import check_sizes, existing_file, numeric, row_error
 
 _OFFSET = 1 << 34  # prices (and LOBSTER's empty-level marker, 9999999999 < 2**34) shifted to be positive
@@ -97,6 +99,8 @@ class LobsterBookSource:
     chunk_rows : int
         Level-1 rows read at a time: a level-N file is read ``chunk_rows // N`` rows at a time, so memory stays
         bounded the same way whatever the depth and however long the day.
+    until : float, optional
+        Stop before the first message at or after this time (seconds after midnight): a warm-up's messages only.
 
     Attributes
     ----------
@@ -118,7 +122,7 @@ class LobsterBookSource:
     """
 
     def __init__(self, message_path: str | os.PathLike, orderbook_path: str | os.PathLike | None = None, *,
-                 chunk_rows: int = 100_000) -> None:
+                 chunk_rows: int = 100_000, until: float | None = None) -> None:
         if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
             raise DataError(f"chunk_rows must be a whole number >= 1, got {chunk_rows!r}")
         self.message = existing_file(message_path, "LOBSTER message file")
@@ -133,16 +137,40 @@ class LobsterBookSource:
         self.chunk_rows = max(1, chunk_rows // self.levels)
         self.row_files = (str(self.message),)  # what stats["rows"] counts (for progress bars)
         self.stats: dict[str, int] = {}
+        self.until = until
 
     def chunks(self) -> Iterator[BookChunk]:
         """Checked chunks in file order (reading the files afresh, one chunk in memory at a time)."""
         self.stats.clear()
         self.stats.update(dict.fromkeys(("rows", "trades", "visible_executions", "hidden_executions",
                                          "cross_trades", "halts", "untracked_executions", "edge_levels"), 0))
-        return _read(self.message, self.book, self.levels, self.chunk_rows, self.stats)
+        chunks = _read(self.message, self.book, self.levels, self.chunk_rows, self.stats)
+        return chunks if self.until is None else _before(chunks, self.until)
 
     def __repr__(self) -> str:
         return f"LobsterBookSource({self.name!r}, levels={self.levels})"
+
+
+_ROW_FIELDS = ("time", "kind", "order_id", "size", "price", "side", "level_size", "entered", "top", "priority")
+
+
+def _before(chunks: Iterator[BookChunk], end: float) -> Iterator[BookChunk]:
+    """The chunks' messages before time ``end`` (reading stops at the first one at or after it)."""
+    for chunk in chunks:
+        cut = bisect.bisect_left(chunk.time, end)
+        if cut == len(chunk.time):
+            yield chunk
+            continue
+        yield attrs.evolve(chunk, **{f: getattr(chunk, f)[:cut] for f in _ROW_FIELDS},
+                           edges={row: e for row, e in chunk.edges.items() if row < cut},
+                           bad_row=min(chunk.bad_row, cut))
+        return
+
+
+def replay_feed(source):
+    """The feed that replays ``source``: a :class:`LobsterBookSource` (or a wrapper of one: it has ``levels``)
+    message by message with the full book, any other tick source as ticks (:class:`feeds.ReplayFeed`)."""
+    return LobsterBookFeed(source) if hasattr(source, "levels") else ReplayFeed(source)
 
 
 def _book_columns(rows, path: Path, first_row: int, levels: int) -> tuple[np.ndarray, ...]:

@@ -14,6 +14,7 @@ from analytics.plots import clock_text
 from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
 from mmsim.arguments import positive_float, positive_int
+from mmsim.cmd_replay import add_fill_arguments, check_queue, fill_model_for, fill_rule, queue_for
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
@@ -30,8 +31,11 @@ def add_parser(sub) -> None:
                     "Avellaneda-Stoikov delta), fit A exp(-k delta) by maximum likelihood with standard errors "
                     "clustered in time, measure the price impact of the market orders that fill quotes and sigma "
                     "by realised volatility, and check the fit out of sample. Give a LOBSTER message file, or "
-                    "--quotes and --trades.")
+                    "--quotes and --trades. The fill rule and the data it replays are mmsim replay's, with the "
+                    "same defaults: a LOBSTER file of level 2 and deeper replays with the full book and the "
+                    "exact queue (--queue l3).")
     add_tick_arguments(p)
+    add_fill_arguments(p)
     p.add_argument("--window-s", type=positive_float, default=1.0,
                    help="decision interval: hypothetical quotes are re-pegged this often, seconds (default 1; use "
                         "the requote interval of the strategy the calibration is for)")
@@ -69,21 +73,31 @@ def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
         check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
+    check_queue(args)
     source = open_tick_source(args)
     fit_until = args.fit_until if ":" in args.fit_until else _fraction(args.fit_until)
     with source_progress(source, "mmsim calibrate") as counted:
         data = in_memory(counted)  # read once: calibrate and the loop replay it many times
+    queue, levels, _ = queue_for(args)  # after the read: a bad message file is named first
+
+    def replay(tick: float):
+        """What the hypothetical quotes replay on and by: the replay's own choice for these options."""
+        replayed, fill_model = fill_model_for(args, data, tick, queue, levels)
+        return replayed, fill_model, fill_rule(queue, levels, args.post_only)
+
     result = calibrate(data, window_s=args.window_s, tick_size=args.tick_size, fit_until=fit_until,
                        touch_levels=args.touch_levels, order_size=args.order_size, block_s=args.block_s,
                        sigma_interval_s=args.sigma_interval_s, ewma_halflife_s=args.ewma_halflife_s,
-                       tolerance=args.tolerance)
+                       tolerance=args.tolerance, replay=replay)
     report = {"command": "calibrate", **result.to_dict(), "files": list(source.files),
               "warnings": print_warnings("calibrate", source)}
     loop = None
     if args.loop:
         params = result.parameters()
-        loop = loop_table(data, params, loop_spreads(params.median_spread, params.tick_size),
-                          window_s=args.window_s, s0=result.summary["first_mid"], paths=args.loop_paths)
+        replayed, fill_model, _ = replay(params.tick_size)
+        loop = loop_table(replayed, params, loop_spreads(params.median_spread, params.tick_size),
+                          window_s=args.window_s, s0=result.summary["first_mid"], paths=args.loop_paths,
+                          fill_model=fill_model)
         report["loop"] = {"factor": LOOP_FACTOR, "passed": bool(loop["ok"].all()),
                           "rows": loop.to_dict(orient="records")}
     if args.out is not None:

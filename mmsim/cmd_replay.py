@@ -19,8 +19,8 @@ from engine import ConfigError, DataError, Fees, FillModel, Simulation, TradeThr
 from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
 from engine.lazy_modules import lazy_module
-from feeds import QUOTE, TRADE, FrameSource, ReplayFeed, infer_tick_size
-from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
+from feeds import QUOTE, FrameSource, infer_tick_size
+from feeds.lobster_book import LobsterBookSource, orderbook_levels, replay_feed
 from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                              user_strategy_params)
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
@@ -97,14 +97,7 @@ def add_parser(sub) -> None:
     m = p.add_argument_group("market rules")
     m.add_argument("--tick-size", type=positive_float, default=None,
                    help="price grid (default: --calibration's, else inferred from the warm-up's quotes)")
-    m.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
-                   help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
-                        "drop it (withdraw)")
-    m.add_argument("--queue", choices=QUEUES, default=None,
-                   help="l3: our exact place in the queue from the book rebuilt by order id (the default for "
-                        "LOBSTER files of level 2 and deeper); conservative: fill at our price only after the "
-                        "displayed size ahead has traded (the default for level-1 data); touch: on any trade at "
-                        "our price")
+    add_fill_arguments(m)
     m.add_argument("--latency-ms", type=non_negative_float, default=0.0,
                    help="order-entry latency, milliseconds (default 0)")
     m.add_argument("--feed-latency-ms", type=non_negative_float, default=0.0,
@@ -181,11 +174,58 @@ def _median_spread(median: float, tick_size: float) -> float:
     return on_grid(median, tick_size, MIN_SPREAD_TICKS)
 
 
-def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool) -> dict:
+def add_fill_arguments(group) -> None:
+    """``--post-only`` and ``--queue``: the fill rule, shared by ``mmsim replay`` and ``mmsim calibrate`` (whose
+    hypothetical quotes are matched by the rule the replay will use)."""
+    group.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
+                   help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
+                        "drop it (withdraw)")
+    group.add_argument("--queue", choices=QUEUES, default=None,
+                   help="l3: our exact place in the queue from the book rebuilt by order id (the default for "
+                        "LOBSTER files of level 2 and deeper); conservative: fill at our price only after the "
+                        "displayed size ahead has traded (the default for level-1 data); touch: on any trade at "
+                        "our price")
+
+
+def check_queue(args) -> None:
+    """Refuse ``--queue l3`` without LOBSTER files, before any work."""
+    if args.queue == "l3" and args.path is None:
+        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
+
+
+def queue_for(args) -> tuple[str, int, str]:
+    """The queue rule (``--queue``, else the data's default: ``l3`` for LOBSTER files of level 2 and deeper,
+    ``conservative`` otherwise), the data's levels, and where the rule came from."""
+    levels = data_levels(args)
+    queue = args.queue or ("l3" if levels > 1 else "conservative")
+    return queue, levels, "--queue" if args.queue else f"level-{levels} data"
+
+
+#: What each queue rule fills, for ``fill_rule``.
+QUEUE_RULES = {
+    "l3": "our exact place in the queue from the book rebuilt by order id: at our price once every order ahead "
+          "has executed or left, through our price (or an order posted through it) at once",
+    "conservative": "trade through our price, or at our price after the displayed queue ahead has traded, or the "
+                    "opposite best moving to our price",
+    "touch": "trade through our price, or any trade at our price, or the opposite best moving to our price",
+}
+
+
+def fill_rule(queue: str, levels: int, post_only: str) -> str:
+    """The fill rule in words, as ``mmsim calibrate`` records it."""
+    replayed = "full-depth" if levels > 1 or queue == "l3" else "level-1"
+    return f"replay {replayed} {queue} on level-{levels} data: {QUEUE_RULES[queue]}; post-only {post_only}"
+
+
+def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool,
+                  fills=None, warm_end: float | None = None) -> dict:
     """The tick size, naive spread and ``k`` the options leave to the data, with where each came from: the
     options, else ``--calibration`` (another day), else the warm-up (the first ``--warmup-min`` minutes, which
-    are not traded: ``warm`` holds their rows, None without a warm-up). Never from data after the warm-up: a
-    decision at time t uses only data before t."""
+    are not traded: ``warm`` holds their rows, None without a warm-up, and ``warm_end`` is when it ends). Never
+    from data after the warm-up: a decision at time t uses only data before t.
+
+    ``k`` and ``A`` come from hypothetical quotes replayed on the warm-up by the replay's own fill rule:
+    ``fills(ticks, tick_size, until)`` returns the source and fill model (see :func:`fill_model_for`)."""
     glft = args.strategy == "glft"
     out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k"),
            "A": (getattr(args, "A", None), "--A"), "sigma": (args.sigma, "--sigma")}
@@ -208,9 +248,10 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
         if needed["spread"] and out["spread"][0] is None:
             out["spread"] = (median, "warm-up median quoted")
         if needed["k"] and out["k"][0] is None or needed["A"] and out["A"][0] is None:
-            fit = quote_intensity(FrameSource([warm], name=f"{name} warm-up"), tick_size=tick,
-                                  median_spread=max(median, tick), window_s=args.requote_ms / 1000.0,
-                                  order_size=args.order_size)
+            replayed, fill_model = fills(FrameSource([warm], name=f"{name} warm-up"), tick, warm_end)
+            fit = quote_intensity(replayed, tick_size=tick, median_spread=max(median, tick),
+                                  window_s=args.requote_ms / 1000.0, order_size=args.order_size,
+                                  fill_model=fill_model)
             # k and A are one fit: a k given alone keeps its own value, and A comes from the fit all the same.
             out["k"] = out["k"] if out["k"][0] is not None else (fit.k, "warm-up quote fills")
             if needed["A"] and out["A"][0] is None:
@@ -262,8 +303,7 @@ def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, f
            fees: Fees = Fees()):
     """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
     against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    feed = LobsterBookFeed(source) if hasattr(source, "levels") else ReplayFeed(source)  # a full book has levels
-    sim = Simulation(feed, strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
+    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
                      fees=fees)
     sim.run()
     return sim
@@ -282,13 +322,15 @@ def data_levels(args) -> int:
     return int(level.removesuffix(".csv")) if sep and level.removesuffix(".csv").isdigit() else 1
 
 
-def fill_model_for(args, source, tick_size: float, queue: str, levels: int):
-    """The source to replay and the fill model the queue rule names. LOBSTER files deeper than level 1 (or any
-    with ``l3``) replay message by message with the full book, so hidden executions are known as such whatever
-    the model; level-1 and generic files replay as ticks."""
+def fill_model_for(args, source, tick_size: float, queue: str, levels: int, until: float | None = None):
+    """The source to replay and the fill model the queue rule names: the one place that picks them, for the
+    replay and for the hypothetical quotes of its warm-up and of ``mmsim calibrate``. LOBSTER files deeper than
+    level 1 (or any with ``l3``) replay message by message with the full book (up to ``until`` when given), so
+    hidden executions are known as such whatever the model; level-1 and generic files replay as ticks
+    (``source``)."""
     if args.path is None or (levels == 1 and queue != "l3"):
         return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
-    book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows)
+    book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows, until=until)
     if queue == "l3":
         return book, QueueFills(tick_size, post_only=args.post_only)
     return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
@@ -345,13 +387,15 @@ def replay_run(args, *, show_progress: bool = True):
     ``mmsim study --real`` runs its strategies through here, so that they meet the data exactly as a replay
     does (the same warm-up, defaults from the data, queue model, fill model, latency and fees)."""
     check_requote(args.requote_ms)
-    if args.queue == "l3" and args.path is None:
-        raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
+    check_queue(args)
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in ("naive", "inventory-capped")
     warm, trade_from = warmup_rows(source, args.warmup_min) if args.warmup_min > 0 else (None, None)
-    defaults = data_defaults(args, warm, source.name, calibration, naive)
+    queue, levels, queue_source = queue_for(args)  # after the first read: a bad message file is named first
+    defaults = data_defaults(args, warm, source.name, calibration, naive,
+                             lambda ticks, tick, until: fill_model_for(args, ticks, tick, queue, levels, until),
+                             trade_from)
     (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
         defaults["tick_size"], defaults["spread"], defaults["k"])
     if args.close is None:
@@ -363,8 +407,6 @@ def replay_run(args, *, show_progress: bool = True):
                               sigma=defaults["sigma"][0], close=close)
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
-    levels = data_levels(args)
-    queue = args.queue or ("l3" if levels > 1 else "conservative")
     replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
@@ -383,7 +425,7 @@ def replay_run(args, *, show_progress: bool = True):
         "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
         "market": {"tick_size": tick_size, "tick_size_source": tick_source,
                    "post_only": args.post_only, "queue": queue,
-                   "queue_source": "--queue" if args.queue else f"level-{levels} data",
+                   "queue_source": queue_source,
                    "latency_ms": args.latency_ms, "feed_latency_ms": args.feed_latency_ms,
                    "fee_bps": args.fee_bps, "fee_per_share": args.fee_per_share, **sim.fills.stats},
         "fill_split": queue_summary(sim),

@@ -11,7 +11,12 @@ import pytest
 from analytics.calibration_loop import replay_naive
 from analytics.quote_fills import QuoteCells, fit_rates, hypothetical_cells
 from engine import DataError
+from engine.queue_fills import QueueFills
 from feeds import FrameSource, quote_row, synthetic_ticks, trade_row
+from mmsim.cli import build_parser
+from mmsim.cmd_replay import fill_model_for, queue_for, replay_run
+from tests.lobster_files import write_lobster
+from tests.mmsim.test_cmd_replay_book import RESTING, day
 
 A, K, TICK = 0.3, 40.0, 0.01
 
@@ -83,3 +88,27 @@ def test_a_mid_pegged_quote_is_the_naive_strategy_replayed():
     assert cells.fills.sum() > 50
     assert replayed["fills_per_hour"] * hours == pytest.approx(cells.fills.sum(), rel=1e-9)
     assert math.isfinite(replayed["markout"])
+
+
+
+def test_on_a_level_n_file_a_mid_pegged_quote_fills_as_mmsim_replay_naive_does_with_exact_queues(tmp_path):
+    """On a level-2 LOBSTER file ``mmsim replay`` picks the exact queue (l3, the book rebuilt by order id); the
+    estimator, given the source and fill model that replay picks (the same function), sees exactly the naive
+    strategy's fill events, side by side, window by window. The level-1 rule on the same quotes fills otherwise,
+    so the check can fail."""
+    message = write_lobster(tmp_path, day(cancels=True), 2, RESTING)
+    args = build_parser().parse_args(["replay", str(message), "--strategy", "naive", "--spread", "0.1",
+                                      "--tick-size", "0.01", "--warmup-min", "0", "--requote-ms", "500"])
+    sim, report = replay_run(args, show_progress=False)
+    queue, levels, _ = queue_for(args)
+    source, fill_model = fill_model_for(args, None, 0.01, queue, levels)
+    assert report["market"]["queue"] == queue == "l3" and isinstance(fill_model, QueueFills)
+    cells = hypothetical_cells(source, "mid", [0.05], window_s=0.5, tick_size=0.01, fill_model=fill_model)
+    events = sim.ledger.fills.groupby(["time", "side"], sort=False).size().reset_index()
+    w = np.floor((events["time"].to_numpy() - cells.start[0]) / 0.5 + 1e-9).astype(int)
+    replayed = np.zeros(cells.fills.shape[1:])
+    np.add.at(replayed, (w, (events["side"].to_numpy() < 0).astype(int)), 1.0)
+    assert cells.fills.sum() > 50
+    assert cells.fills[0].tolist() == replayed.tolist()
+    level_one = hypothetical_cells(source, "mid", [0.05], window_s=0.5, tick_size=0.01)
+    assert level_one.fills.sum() < cells.fills.sum()

@@ -9,6 +9,7 @@ import pytest
 
 from feeds import QUOTE, TRADE, synthetic_ticks
 from mmsim.cli import main
+from tests.lobster_files import random_day, write_lobster
 
 A, K = 5.0, 150.0
 
@@ -195,3 +196,18 @@ def test_bad_options_exit_2_with_one_line(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1, err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_level_n_file_calibrates_by_the_exact_queue_as_its_replay_does_and_records_it(tmp_path, capsys):
+    """A level-5 LOBSTER file replays with the exact queue (l3) by default, in ``mmsim replay`` and so in
+    ``mmsim calibrate``; ``--queue conservative`` picks the level-1 rule in both; calibration.json records the
+    rule that ran, and the two rules measure different intensities on the same data (the choice matters)."""
+    message = str(write_lobster(tmp_path, random_day(4000, 5, seed=1), 5))
+    exact = calibrate_json(capsys, message)
+    assert exact["fill_rule"].startswith("replay full-depth l3 on level-5 data")
+    assert exact["data"]["fill_rule"] == exact["fill_rule"]
+    assumed = calibrate_json(capsys, message, "--queue", "conservative")
+    assert assumed["fill_rule"].startswith("replay full-depth conservative on level-5 data")
+    assert exact["touch"]["A"] != assumed["touch"]["A"] and exact["A"] != assumed["A"]
+    assert main(["calibrate", "--queue", "l3", "--quotes", "q.csv", "--trades", "t.csv"]) == 2
+    assert "--queue l3 needs LOBSTER files" in capsys.readouterr().err

@@ -6,19 +6,26 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pytest
 
+from analytics.calibration import quote_intensity
+from engine.queue_fills import QueueFills
+from feeds import QUOTE, FrameSource, read_lobster
+from feeds.lobster_book import LobsterBookSource
 from mmsim.cli import main
-from tests.lobster_files import NAME, book_rows, write_lobster
+from mmsim.cmd_replay import warmup_rows
+from tests.lobster_files import NAME, book_rows, random_day, write_lobster
 from tests.mmsim.test_cmd_replay import fails
 
 RESTING = [(1, 100, 99.95, 1), (3, 300, 99.94, 1), (5, 300, 99.93, 1), (2, 100, 100.05, -1), (4, 300, 100.06, -1),
            (6, 300, 100.07, -1)]
 
 
-def day(n: int = 400) -> list[tuple]:
+def day(n: int = 400, cancels: bool = False) -> list[tuple]:
     """Orders joining at both best prices and the oldest there (first the resting ones) trading, a message every
-    0.25 s."""
+    0.25 s; with ``cancels``, every other time the oldest cancels instead (a cancel from the front of the queue,
+    which the level-1 rule takes to come from behind us: it cannot tell)."""
     messages, waiting = [], {1: [1], -1: [2]}
     for i in range(n):
         t, side = 34200.0 + 0.25 * i, 1 if i % 2 else -1
@@ -27,7 +34,7 @@ def day(n: int = 400) -> list[tuple]:
             waiting[side].append(100 + i)
             messages.append((t, 1, 100 + i, 100, price, side))
         else:
-            messages.append((t, 4, waiting[side].pop(0), 100, price, side))
+            messages.append((t, 3 if cancels and i % 8 >= 6 else 4, waiting[side].pop(0), 100, price, side))
     return messages
 
 
@@ -100,3 +107,22 @@ def test_bad_files_are_one_line_naming_the_file_and_row_and_leave_no_output(tmp_
     err = fails(capsys, message, "--strategy", "naive", "--spread", "0.1", "--tick-size", "0.01",
                 "--warmup-min", "0", out_dir=tmp_path / "out")
     assert NAME in err and re.search(expected, err), err
+
+
+def test_the_warm_up_k_of_a_level_n_replay_is_measured_by_the_exact_queue_on_the_warm_up_only(tmp_path, capsys):
+    """On a level-5 file the replay trades with the exact queue, so the warm-up's hypothetical quotes are matched
+    by it too: the k it reports is the mid-pegged fit on the warm-up's messages (and no later one) replayed with
+    the full book and QueueFills, not the level-1 rule's fit on the warm-up's ticks (a different number)."""
+    message = write_lobster(tmp_path, random_day(2400, 5, seed=1), 5)
+    assert main(["replay", str(message), "--strategy", "avellaneda-stoikov", "--tick-size", "0.01",
+                 "--warmup-min", "5", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["market"]["queue"] == "l3" and report["strategy_params"]["k_source"] == "warm-up quote fills"
+    warm, end = warmup_rows(read_lobster(str(message)), 5)
+    book = LobsterBookSource(message, until=end, chunk_rows=500)  # 100 rows a chunk: the cut falls inside one
+    times = [t for chunk in book.chunks() for t in chunk.time]
+    assert max(times) < end and len(times) == sum(m[0] < end for m in random_day(2400, 5, seed=1))
+    quotes = warm[warm["kind"] == QUOTE]
+    fit = {"tick_size": 0.01, "median_spread": float(np.median(quotes["ask"] - quotes["bid"])), "window_s": 0.1}
+    exact = quote_intensity(book, fill_model=QueueFills(0.01), **fit)
+    assert report["strategy_params"]["k"] == exact.k != quote_intensity(FrameSource([warm]), **fit).k
