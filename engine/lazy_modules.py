@@ -32,3 +32,14 @@ def lazy_module(name: str) -> ModuleType:
     sys.modules[name] = module
     loader.exec_module(module)
     return module
+
+
+def load_now(*names: str) -> None:
+    """Execute the lazily bound packages ``names`` now (a no-op for those already loaded).
+
+    A command that will use them loads them before it starts work: a Ctrl-C landing while a lazy package
+    executes on first use, deep inside a run, can leave it half-initialised (pandas then fails on a missing
+    pyarrow attribute instead of the command stopping cleanly); workers forked afterwards inherit them loaded.
+    """
+    for name in names:
+        lazy_module(name).__spec__  # any attribute read executes a lazy module

@@ -10,6 +10,7 @@ import warnings
 from importlib.metadata import PackageNotFoundError, version
 
 from engine import MmsimError
+from engine.lazy_modules import load_now
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 #: Library parameters whose command-line option has another name.
 _OPTION_DEST = {"orderbook_path": "orderbook"}
+#: Commands that run on numpy arrays alone and so never load pandas and pyarrow (issue 14's start-up target).
+ARRAY_ONLY_COMMANDS = {"paper"}
 
 
 def error_text(exc: MmsimError, command: argparse.ArgumentParser | None) -> str:
@@ -92,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
             # The terminal gets results, one-line errors and the commands' own "warning:" lines about the data;
             # not numpy's floating-point notes (0/0 in an empty statistic) or plotting libraries' remarks.
             warnings.simplefilter("ignore")
+            if args.command not in ARRAY_ONLY_COMMANDS:
+                load_now("pandas", "pyarrow")
             return int(args.handler(args) or 0)
     except MmsimError as exc:
         sys.stderr.write(f"mmsim {args.command}: error: {error_text(exc, parser.commands.get(args.command))}\n")
