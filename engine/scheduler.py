@@ -86,6 +86,18 @@ class Scheduler:
         top = self._heap[0]
         return time < top[0] or (time == top[0] and priority < top[1])
 
+    def run_now_or_schedule(self, time: float, priority: int, callback: Callable[[Any], None],
+                            arg: Any = None) -> bool:
+        """If an event at ``(time, priority)`` comes first (:meth:`comes_first`), make it the current one (set
+        :attr:`now`, count it) and return True: the caller runs it inline, with no push and no pop. Otherwise
+        schedule ``callback(arg)`` for it and return False."""
+        if self.comes_first(time, priority):
+            self.now = time
+            self.events += 1
+            return True
+        self.schedule(time, priority, callback, arg)
+        return False
+
     def step(self) -> None:
         """Process the next event.
 

@@ -256,11 +256,11 @@ class Simulation:
         now = scheduler.now
         if now > state.horizon:  # a replay ended after this tick was scheduled: stop
             return
-        comes_first, requote, interval = scheduler.comes_first, self._requote, self._requote_interval
+        requote, interval = self._requote, self._requote_interval
         # What the heap would run next runs here while nothing else is due before it (counted as the events they
         # would have been): the requote a tick asks for, and the next tick itself when no market data comes
         # first. Most ticks of a replayed day then cost no push and no pop.
-        first = comes_first(now, STRATEGY)
+        first = scheduler.comes_first(now, STRATEGY)
         while True:
             if self._started and not self._quote_requested:
                 if first:
@@ -269,12 +269,12 @@ class Simulation:
                 else:
                     self.request_quote()
             now += interval
-            if now > state.horizon or not comes_first(now, STRATEGY):
+            if now > state.horizon:
                 scheduler.schedule(now, STRATEGY, self._on_timer)
                 return
+            if not scheduler.run_now_or_schedule(now, STRATEGY, self._on_timer):
+                return
             first = True  # the tick came first: so does the requote it asks for, at the same instant
-            scheduler.now = now
-            scheduler.events += 1
 
     def _requote(self, _=None) -> None:
         self._quote_requested = False

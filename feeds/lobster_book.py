@@ -354,7 +354,7 @@ class LobsterBookFeed:
                                                          sim.order_event)
         add, remove, untrack, levels = book.add, book.remove, book.untrack, book.sides
         state, scheduler = sim.state, sim.scheduler
-        comes_first = scheduler.comes_first
+        run_now_or_schedule = scheduler.run_now_or_schedule
         # The loaded chunk's columns, bound to locals by load(): this loop runs once per message.
         c = times = kinds = ids = sizes = prices = sides = shown_sizes = entered = tops = edges = priority = None
         n = bad_row = 0
@@ -423,12 +423,8 @@ class LobsterBookFeed:
                         state.horizon = now
                         return
                     j = 0
-                t = times[j]
-                if not comes_first(t, priority[j]):
-                    schedule(t, priority[j], on_row, j)
+                if not run_now_or_schedule(times[j], priority[j], on_row, j):
                     return
-                scheduler.now = t
-                scheduler.events += 1
 
         if not load():
             raise DataError(f"{source.message}: no rows: nothing to replay")

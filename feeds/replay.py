@@ -142,7 +142,7 @@ class ReplayFeed:
         name = getattr(source, "name", type(source).__name__)
         chunks = iter(source.chunks())
         scheduler = sim.scheduler
-        schedule, comes_first = scheduler.schedule, scheduler.comes_first
+        schedule, run_now_or_schedule = scheduler.schedule, scheduler.run_now_or_schedule
         set_book, market_order, state = sim.set_book, sim.market_order, sim.state
         priority = {QUOTE: MARKET_DATA, TRADE: MARKET_ORDER}
         ts = kinds = bids = asks = bid_sizes = ask_sizes = prices = sizes = sides = None
@@ -181,12 +181,8 @@ class ReplayFeed:
                         state.horizon = now  # the end of the data is the end of the replay
                         return
                     j = 0
-                t, p = ts[j], priority[kinds[j]]
-                if not comes_first(t, p):
-                    schedule(t, p, on_row, j)
+                if not run_now_or_schedule(ts[j], priority[kinds[j]], on_row, j):
                     return
-                scheduler.now = t
-                scheduler.events += 1
 
         if not load():
             raise DataError(f"{name}: no rows: nothing to replay")
