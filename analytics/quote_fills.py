@@ -53,6 +53,7 @@ class Pegged(Strategy):
     offset: float
     order_size: float = 100.0
     name = "pegged"
+    quote_inputs = ("best_ask", "best_bid", "mid")
 
     def quote(self, state) -> Quote:
         x, size = self.offset, self.order_size

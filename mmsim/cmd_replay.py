@@ -264,10 +264,9 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
 
 
 def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
-                   tick_size: float | None = None, trade_from: float | None = None, *, A: float | None = None,
-                   sigma: float | None = None, close: float | None = None):
-    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill, and to
-    send nothing before ``trade_from`` (the end of the warm-up).
+                   tick_size: float | None = None, *, A: float | None = None, sigma: float | None = None,
+                   close: float | None = None):
+    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill.
 
     ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
     puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives, and runs its
@@ -293,18 +292,18 @@ def build_strategy(args, spread: float | None, calibration: dict[str, float], k:
                           f"data): use {', '.join(REPLAY_STRATEGIES)} or path/to/file.py:ClassName")
     else:
         inner = load_user_strategy(name, user_params)
-    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True,
-                   -math.inf if trade_from is None else trade_from)
+    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True)
 
 
 # -- running -------------------------------------------------------------------------------------------------
 
 def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, feed_latency_s: float = 0.0,
-           fees: Fees = Fees()):
+           fees: Fees = Fees(), trade_from: float = -math.inf):
     """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
-    against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
-                     fees=fees)
+    against ``strategy``, trading from ``trade_from`` (the end of the warm-up); return the simulation (its
+    ledger, counters and clock)."""
+    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s,
+                     feed_latency_s=feed_latency_s, fees=fees, trade_from=trade_from)
     sim.run()
     return sim
 
@@ -403,7 +402,7 @@ def replay_run(args, *, show_progress: bool = True):
     else:
         first = _first_time(source, warm)
         close = close_after(args.close, first, first if trade_from is None else trade_from)
-    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from, A=defaults["A"][0],
+    strategy = build_strategy(args, spread, calibration, k, tick_size, A=defaults["A"][0],
                               sigma=defaults["sigma"][0], close=close)
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
@@ -414,7 +413,8 @@ def replay_run(args, *, show_progress: bool = True):
     progress = source_progress(replayed, "mmsim replay") if show_progress else contextlib.nullcontext(replayed)
     with progress as counted:
         sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
-                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
+                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees,
+                     trade_from=-math.inf if trade_from is None else trade_from)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {
