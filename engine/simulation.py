@@ -200,8 +200,8 @@ class Simulation:
         state = self.state
         state.time = now = self.scheduler.now
         state.mid = mid
-        # _mark() (and mark_to_market) written out: this runs on every tick.
-        self._append_mark((self.path, now, mid, state.inventory, state.cash, state.cash + state.inventory * mid))
+        inventory, cash = state.inventory, state.cash
+        self._append_mark((self.path, now, mid, inventory, cash, mark_to_market(inventory, cash, mid)))
         if self._view is not state:
             self._seen.append((now, mid, state.best_bid, state.best_ask, state.best_bid_size, state.best_ask_size))
             if self._requote_on_tick or not self._started:
