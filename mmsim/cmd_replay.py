@@ -419,7 +419,7 @@ def replay_run(args, *, show_progress: bool = True):
     summary = replay_summary(sim.ledger)
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
-        "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
+        "events": sim.scheduler.events, "requotes_skipped": sim.requotes_skipped, "wall_s": round(replay_s, 3),
         "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
         "warnings": print_warnings("replay", source),
         "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
