@@ -112,7 +112,7 @@ class Simulation:
     the fill model's run (:class:`engine.fill_model.FillRun`) sees them through its hooks and fills the resting
     quotes with ``RestingQuote.execute``. The order of events at one instant is given in :mod:`engine.scheduler`.
 
-    A timer requote is skipped, and the ticks after it run through until the next event, when it would show the
+    A timer requote is skipped, and the timer stops until the next book change or fill, when it would show the
     strategy nothing new: the strategy lists its ``quote_inputs``, none of them nor the inventory nor the
     market's best prices has changed since it was last asked, the fill model's run treats an unchanged quote as
     a no-op (``unchanged_quote_is_noop``), and there is no latency (a quote sent with latency meets a book that
@@ -166,6 +166,7 @@ class Simulation:
         self._last_quote = self._last_entry = None  # the last quote that passed the checks, and what it gave
         self._inputs = _inputs_getter(strategy)  # what the strategy and the exchange rules read, or None
         self._asked = self._asked_early = None  # the inputs when the strategy was last asked, and if before trade_from
+        self._parked_at = None  # the tick the timer stopped at, while nothing new can reach the strategy
         self.requotes_skipped = 0
 
     # -- running -----------------------------------------------------------------------------------------------
@@ -178,8 +179,10 @@ class Simulation:
             self._inputs = None
         if self._requote_interval is not None:
             self.scheduler.schedule(self.scheduler.now, STRATEGY, self._on_timer)
-        horizon = self.state.horizon
-        self.scheduler.run(until=None if math.isinf(horizon) else horizon)
+        until = None if math.isinf(self.state.horizon) else self.state.horizon
+        self.scheduler.run(until=until)
+        if self._parked_at is not None:
+            self._unpark_at_end(past_horizon=until is None)
         if not self._started:
             raise ConfigError("the feed gave no price: nothing to simulate")
         # A replay learns its horizon (the last row) while running; a timer may have fired once past it.
@@ -197,6 +200,8 @@ class Simulation:
 
     def set_mid(self, mid: float) -> None:
         """The mid moves to ``mid`` now: record a mark and, if the strategy wants it, requote."""
+        if self._parked_at is not None:
+            self._wake()
         state = self.state
         state.time = now = self.scheduler.now
         state.mid = mid
@@ -214,6 +219,8 @@ class Simulation:
     def set_book(self, best_bid: float, best_ask: float, bid_size: float = _NAN, ask_size: float = _NAN) -> None:
         """The market's best bid and ask (and the sizes displayed there, when known) change now; the mid becomes
         their average. The fill model's ``on_book`` hook sees the new book before the mid moves."""
+        if self._parked_at is not None:
+            self._wake()
         state = self.state
         now = self.scheduler.now
         if now != self._instant:  # the first book change of this instant: keep the touch it started with
@@ -257,6 +264,8 @@ class Simulation:
                     self.bid = None
             elif self.ask is quote:
                 self.ask = None
+        if self._parked_at is not None:
+            self._wake()
         state = self.state
         now = state.time = self.scheduler.now
         fee = 0.0 if self._fees_zero else self.fees.on(price, filled)
@@ -315,7 +324,12 @@ class Simulation:
                     scheduler.events += 1
                     if (inputs is not None and inputs(state) == self._asked
                             and (now < self.trade_from) == self._asked_early):
-                        now = self._skip_idle_ticks(now)
+                        self.requotes_skipped += 1
+                        if now >= self.trade_from:
+                            # Nothing the strategy reads moves before the next book change or fill: the timer
+                            # stops here, and the first of them restarts it (_wake), counting the ticks between.
+                            self._parked_at = now
+                            return
                     else:
                         requote()
                 else:
@@ -328,22 +342,35 @@ class Simulation:
                 return
             first = True  # the tick came first: so does the requote it asks for, at the same instant
 
-    def _skip_idle_ticks(self, now: float) -> float:
-        """The tick at ``now`` shows the strategy nothing new: so do the ticks after it until the next event (or
-        the horizon, or ``trade_from``). Pass over them, counted as the tick and requote events they would have
-        been, and return the time of the last one."""
-        scheduler, state, interval = self.scheduler, self.state, self._requote_interval
-        until = min(scheduler.peek(), self.trade_from if now < self.trade_from else math.inf)
-        horizon, skipped = state.horizon, 1
-        tick = now + interval  # the timer's own arithmetic, so the ticks after these fall where they would
-        while tick < until and tick <= horizon:
-            now = tick
+    def _wake(self) -> None:
+        """The first book change or fill since the timer stopped (at ``_parked_at``, on a tick that showed the
+        strategy nothing new): count the ticks that fell before now as the tick and requote events they would
+        have been (each would have seen nothing new either), and schedule the next one."""
+        scheduler, interval = self.scheduler, self._requote_interval
+        tick, now, skipped = self._parked_at + interval, scheduler.now, 0  # the timer's own arithmetic
+        while tick < now:
             skipped += 1
             tick += interval
+        self._parked_at = None
         self.requotes_skipped += skipped
-        scheduler.events += 2 * (skipped - 1)
-        scheduler.now = state.time = now
-        return now
+        scheduler.events += 2 * skipped
+        scheduler.schedule(tick, STRATEGY, self._on_timer)
+
+    def _unpark_at_end(self, past_horizon: bool) -> None:
+        """The run ended with the timer stopped: count the ticks up to the horizon as the events they would have
+        been. A horizon learnt while running (a replay's last row) would also have run the first tick past it,
+        which found the data ended: count it too, and leave the clock where it would have left it."""
+        scheduler, interval, horizon = self.scheduler, self._requote_interval, self.state.horizon
+        tick, skipped = self._parked_at + interval, 0
+        while tick <= horizon:
+            skipped += 1
+            tick += interval
+        self._parked_at = None
+        self.requotes_skipped += skipped
+        scheduler.events += 2 * skipped
+        if past_horizon:
+            scheduler.events += 1
+            scheduler.now = tick
 
     def _requote(self, _=None) -> None:
         self._quote_requested = False

@@ -134,6 +134,27 @@ def test_a_timer_that_sees_nothing_new_asks_once_per_change():
     assert skipped == len(ticks) - len(asked)
 
 
+class BookAtTimes:
+    """A feed with a horizon known from the start (unlike a replay, which learns it at its last row)."""
+
+    def __init__(self, horizon, books):
+        self.horizon, self.books = horizon, books
+
+    def attach(self, sim, rng):
+        sim.state.horizon = self.horizon
+        for t, bid, ask in self.books:
+            sim.scheduler.schedule(t, 0, lambda book: sim.set_book(*book, 100.0, 100.0), (bid, ask))
+
+
+@pytest.mark.parametrize("horizon", [10.0, 10.05])
+def test_a_horizon_known_from_the_start_ends_the_stopped_timer_as_the_ticks_would(horizon):
+    books = [(0.0, 99.99, 100.01), (1.0, 99.98, 100.01), (5.0, 99.99, 100.02)]
+    skipping, every_tick = both_ways(lambda: BookAtTimes(horizon, books), lambda: SymmetricSpread(0.1, 100.0),
+                                     TradeThroughFills(0.01))
+    assert_same_runs(skipping, every_tick)
+    assert skipping[4].scheduler.now == every_tick[4].scheduler.now == horizon
+
+
 @pytest.mark.parametrize("options, fills, reason", [
     ({"latency_s": 0.001}, TradeThroughFills(0.01), "order-entry latency"),
     ({"feed_latency_s": 0.001}, TradeThroughFills(0.01), "market-data latency"),
