@@ -116,14 +116,20 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
     return tuple(axes.items())
 
 
+#: The strategy parameters every cell file stores (those of the flat-dict sweeps); the others only when given.
+CELL_STRATEGY_FIELDS = ("gamma", "strategy_k", "strategy_sigma", "max_inventory", "omega")
+
+
 def _plain(spec) -> dict:
-    """A spec's fields as a dict, stored with each cell. A strategy spec's ``spread`` (the naive strategies',
-    which a sweep does not run) is left out unless given, so cell files are those of the flat-dict sweeps."""
+    """A spec's fields as a dict, stored with each cell. A strategy spec's fields beyond
+    :data:`CELL_STRATEGY_FIELDS` (the naive spread, the replay's, which a sweep does not use) are left out unless
+    given, so cell files are those of the flat-dict sweeps."""
     if not attrs.has(type(spec)):
         return dict(spec)
     fields = attrs.asdict(spec)
-    if isinstance(spec, StrategySpec) and spec.spread is None:
-        del fields["spread"]
+    if isinstance(spec, StrategySpec):
+        unset = StrategySpec()
+        fields = {k: v for k, v in fields.items() if k in CELL_STRATEGY_FIELDS or v != getattr(unset, k)}
     return fields
 
 
