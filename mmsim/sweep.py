@@ -296,11 +296,12 @@ def finished_cells(config, out_dir: str | os.PathLike) -> dict[int, dict]:
             raise DataError(f"{path}: not a sweep cell file ({exc})") from None
         if index >= config.size:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: this grid has only "
-                              f"{config.size} cells): use another --out, or the same grid and options")
+                              f"{config.size} cells): use another out_dir, or the same grid and options",
+                              params=("out_dir",))
         difference = _first_difference(stored["config"], _stored(config.cell_config(index)))
         if difference:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: {difference}): "
-                              "use another --out, or the same grid and options")
+                              "use another out_dir, or the same grid and options", params=("out_dir",))
         done[index] = row
     return done
 
@@ -319,8 +320,8 @@ class _DaskPool:
         try:
             import distributed
         except ImportError:
-            raise ConfigError("--dask needs dask.distributed, which is not installed: "
-                              "pip install 'mmsim[dask]'") from None
+            raise ConfigError("dask needs dask.distributed, which is not installed: pip install 'mmsim[dask]'",
+                              params=("dask",)) from None
         import logging
 
         self.distributed = distributed
@@ -335,7 +336,7 @@ class _DaskPool:
                 self.client = distributed.Client(address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
             self.close(True)
-            raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+            raise ConfigError(f"dask {address}: cannot reach the scheduler ({exc})", params=("dask",)) from None
         self.slots = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, fn, *args):
@@ -413,8 +414,8 @@ def run_sweep(config, out_dir: str | os.PathLike, *, workers: int | None = None,
     (out / CELLS_DIR).mkdir(parents=True, exist_ok=True)
     done = finished_cells(config, out)
     if done and not resume:
-        raise ConfigError(f"{out} already holds {len(done)} finished cell(s): add --resume to continue that "
-                          "sweep, or use another --out")
+        raise ConfigError(f"{out} already holds {len(done)} finished cell(s): add resume to continue that sweep, "
+                          "or use another out_dir", params=("resume", "out_dir"))
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError(f"workers must be a whole number >= 1, got {workers!r}")
     todo = [i for i in range(config.size) if i not in done]
