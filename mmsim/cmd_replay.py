@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from analytics.calibration import close_after, load_calibration, on_grid, quote_intensity
+from analytics.quote_fills import QUEUE_RULES
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from analytics.volatility import realised_volatility
@@ -31,7 +32,6 @@ from strategies import SHIPPED
 pd = lazy_module("pandas")
 
 MIN_SPREAD_TICKS = 2
-QUEUES = ("l3", "conservative", "touch")
 #: Seconds in a day: the span :func:`check_requote` budgets the requote timer for.
 DAY_S = 86_400.0
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
@@ -177,7 +177,7 @@ def add_fill_arguments(group) -> None:
     group.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
                    help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
                         "drop it (withdraw)")
-    group.add_argument("--queue", choices=QUEUES, default=None,
+    group.add_argument("--queue", choices=tuple(QUEUE_RULES), default=None,
                    help="l3: our exact place in the queue from the book rebuilt by order id (the default for "
                         "LOBSTER files of level 2 and deeper); conservative: fill at our price only after the "
                         "displayed size ahead has traded (the default for level-1 data); touch: on any trade at "
@@ -196,22 +196,6 @@ def queue_for(args) -> tuple[str, int, str]:
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
     return queue, levels, "--queue" if args.queue else f"level-{levels} data"
-
-
-#: What each queue rule fills, for ``fill_rule``.
-QUEUE_RULES = {
-    "l3": "our exact place in the queue from the book rebuilt by order id: at our price once every order ahead "
-          "has executed or left, through our price (or an order posted through it) at once",
-    "conservative": "trade through our price, or at our price after the displayed queue ahead has traded, or the "
-                    "opposite best moving to our price",
-    "touch": "trade through our price, or any trade at our price, or the opposite best moving to our price",
-}
-
-
-def fill_rule(queue: str, levels: int, post_only: str) -> str:
-    """The fill rule in words, as ``mmsim calibrate`` records it."""
-    replayed = "full-depth" if levels > 1 or queue == "l3" else "level-1"
-    return f"replay {replayed} {queue} on level-{levels} data: {QUEUE_RULES[queue]}; post-only {post_only}"
 
 
 def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool,
@@ -288,8 +272,8 @@ def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, f
            fees: Fees = Fees()):
     """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
     against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
-                     fees=fees)
+    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s,
+                     feed_latency_s=feed_latency_s, fees=fees)
     sim.run()
     return sim
 
