@@ -90,7 +90,8 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
         if not sep or not name or not text.strip():
             raise ConfigError(f"grid {spec!r} is malformed: expected NAME=V1,V2,... (for example gamma=0.01,0.1,1)")
         if name not in GRID_PARAMETERS:
-            raise ConfigError(f"grid {spec!r}: unknown parameter {name!r}; expected one of {', '.join(GRID_PARAMETERS)}")
+            raise ConfigError(f"grid {spec!r}: unknown parameter {name!r}; expected one of "
+                              f"{', '.join(GRID_PARAMETERS)}")
         if name in axes:
             raise ConfigError(f"grid {name} is given twice")
         items = [t.strip() for t in text.split(",")]
