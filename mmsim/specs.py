@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 import attrs
 
 from engine import ConfigError, ExponentialFills, StepFills
-from engine.errors import finite, non_negative, one_of, optional_non_negative, optional_positive, positive
+from engine.errors import finite, non_negative, one_of, positive
 from feeds import SyntheticMarket
 from strategies import (GLFT, SHIPPED, AvellanedaStoikov, InfiniteHorizonAS, InventoryCapped, Retimed,
                         RollingAvellanedaStoikov, SymmetricSpread, load_user_strategy)
@@ -32,6 +32,12 @@ REPLAY_NEEDS = {"avellaneda-stoikov": ("strategy_k",), "glft": ("strategy_k", "s
 
 def _market_default(name: str):
     return attrs.fields_dict(SyntheticMarket)[name].default  # one set of defaults: the market's own
+
+
+def _unset(validator=finite):
+    """A float field that may be left unset (``None``: a default decided where the spec is used)."""
+    return attrs.field(default=None, converter=attrs.converters.optional(float),
+                       validator=attrs.validators.optional(validator))
 
 
 class _Spec:
@@ -74,8 +80,7 @@ class MarketSpec(_Spec):
     k: float = attrs.field(default=_market_default("k"), converter=float, validator=positive)
     increments: str = attrs.field(default=_market_default("increments"),
                                   validator=one_of("binary", "gaussian", "gbm"))
-    sigma_volatile: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                               validator=optional_non_negative)
+    sigma_volatile: float | None = _unset(non_negative)
     to_volatile_rate: float = attrs.field(default=_market_default("to_volatile_rate"), converter=float,
                                           validator=positive)
     to_calm_rate: float = attrs.field(default=_market_default("to_calm_rate"), converter=float, validator=positive)
@@ -136,29 +141,18 @@ class StrategySpec(_Spec):
     """
 
     gamma: float = attrs.field(default=0.1, converter=float, validator=positive)
-    strategy_k: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                           validator=optional_positive)
-    strategy_sigma: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                               validator=optional_non_negative)
+    strategy_k: float | None = _unset(positive)
+    strategy_sigma: float | None = _unset(non_negative)
     max_inventory: float = attrs.field(default=5.0, converter=float, validator=positive)
-    omega: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                      validator=optional_positive)
-    spread: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                       validator=optional_positive)
-    strategy_A: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                           validator=optional_non_negative)
-    order_size: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                           validator=optional_positive)
-    tick_size: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                          validator=optional_positive)
-    horizon_s: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                          validator=optional_positive)
-    sigma_window_s: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                               validator=optional_positive)
-    sigma_prior: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                            validator=optional_non_negative)
-    close: float | None = attrs.field(default=None, converter=attrs.converters.optional(float),
-                                      validator=attrs.validators.optional(finite))
+    omega: float | None = _unset(positive)
+    spread: float | None = _unset(positive)
+    strategy_A: float | None = _unset(non_negative)
+    order_size: float | None = _unset(positive)
+    tick_size: float | None = _unset(positive)
+    horizon_s: float | None = _unset(positive)
+    sigma_window_s: float | None = _unset(positive)
+    sigma_prior: float | None = _unset(non_negative)
+    close: float | None = _unset()
     _kind = "strategy"
 
 
