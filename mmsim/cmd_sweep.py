@@ -17,7 +17,8 @@ from mmsim.output import (add_force_argument, claim_out_dir, finish_out_dir, jso
                           write_json, write_parquet)
 from mmsim.progress import cell_progress
 from mmsim.specs import MODEL_STRATEGIES
-from mmsim.sweep import CELLS_DIR, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid, run_sweep
+from mmsim.sweep import (CELLS_DIR, ENGINES, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid,
+                         run_sweep)
 
 TABLE_FILE = "sweep.parquet"
 #: A Dask scheduler address: scheme://host:port (host a name, an IPv4 address or a bracketed IPv6 one).
@@ -46,6 +47,10 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=non_negative_int, default=0, help="the sweep's seed (default 0)")
     add_strategy_arguments(p.add_argument_group("strategy (base values; a grid axis overrides)"))
     x = p.add_argument_group("execution")
+    x.add_argument("--engine", choices=ENGINES, default="auto",
+                   help="auto (default): each cell on the vectorised engine where it gives the event engine's "
+                        "results (step fills, no price impact), else on the event engine (said once on stderr); "
+                        "or force one engine")
     x.add_argument("--workers", type=positive_int, default=None,
                    help="local processes, or workers of --dask local (default: every core)")
     x.add_argument("--dask", metavar="local|tcp://HOST:PORT", default=None, type=dask_address,
@@ -63,7 +68,7 @@ def add_parser(sub) -> None:
 def config_from_args(args) -> SweepConfig:
     """The sweep the options describe (validated: every cell's market and strategy can be built)."""
     return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market_spec(args),
-                       strategy_params=strategy_spec(args), paths=args.paths, seed=args.seed)
+                       strategy_params=strategy_spec(args), paths=args.paths, seed=args.seed, engine=args.engine)
 
 
 def run_cells(config, args, command: str):
@@ -91,7 +96,10 @@ def run_cells(config, args, command: str):
 
 def run(args) -> int:
     config = config_from_args(args)
+    for line in config.fallbacks():
+        print(f"mmsim sweep: {line}", file=sys.stderr)
     out, table, already, wall = run_cells(config, args, "sweep")
+    vectorised = sum(config.cell_engine(i) == "vectorised" for i in range(config.size))
 
     write_parquet(out / TABLE_FILE, table)
     if args.csv:
@@ -99,7 +107,8 @@ def run(args) -> int:
     settings = {k: v for k, v in vars(args).items() if k != "handler"}
     html_path = build_sweep_report(table, config.names, out, title="mmsim sweep", config=settings)
     summary = {"command": "sweep", "cells": config.size, "resumed_cells": already, "wall_s": round(wall, 3),
-               "executor": f"dask {args.dask}" if args.dask else "processes", "out": str(out),
+               "executor": f"dask {args.dask}" if args.dask else "processes",
+               "engines": {"vectorised": vectorised, "event": config.size - vectorised}, "out": str(out),
                "sweep": config.to_dict(), "rows": table.to_dict(orient="records")}
     write_json(out / "sweep.json", summary)
     written = [TABLE_FILE, "sweep.json", html_path.name, *(["sweep.csv"] if args.csv else []),
@@ -110,7 +119,8 @@ def run(args) -> int:
         sys.stdout.write("\n")
     else:
         print(f"mmsim sweep: {args.strategy if 'strategy' not in config.names else 'strategies'} over "
-              f"{config.size} cells x {args.paths} paths, seed {args.seed} ({already} resumed)")
+              f"{config.size} cells x {args.paths} paths, seed {args.seed} ({already} resumed; {vectorised} on "
+              f"the vectorised engine, {config.size - vectorised} on the event engine)")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4g}"))
         print(f"wall time {wall:.2f} s; table {out / TABLE_FILE}; report {html_path}")
     return 0
