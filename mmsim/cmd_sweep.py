@@ -11,14 +11,14 @@ import time
 from pathlib import Path
 
 from analytics.report import build_sweep_report
-from mmsim.arguments import non_negative_int, positive_int
+from mmsim.arguments import add_strategy_param_argument, non_negative_int, positive_int, user_strategy_params
 from mmsim.cmd_run import add_market_arguments, add_strategy_arguments, market_spec, strategy_spec
 from mmsim.output import (add_force_argument, claim_out_dir, finish_out_dir, json_safe, prepare_out_dir, write_csv,
                           write_json, write_parquet)
 from mmsim.progress import cell_progress
 from mmsim.specs import MODEL_STRATEGIES
-from mmsim.sweep import (CELLS_DIR, ENGINES, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells, parse_grid,
-                         run_sweep)
+from mmsim.sweep import (CELLS_DIR, ENGINES, GRID_PARAMETERS, SweepConfig, cell_path, finished_cells,
+                         is_user_strategy, parse_grid, run_sweep)
 
 TABLE_FILE = "sweep.parquet"
 #: A Dask scheduler address: scheme://host:port (host a name, an IPv4 address or a bracketed IPv6 one).
@@ -32,6 +32,14 @@ def dask_address(text: str) -> str:
     raise argparse.ArgumentTypeError(f"expected local or a scheduler address like tcp://HOST:PORT, got {text!r}")
 
 
+def sweep_strategy(text: str) -> str:
+    """``--strategy``: a model strategy's name or a user's ``path/to/file.py:ClassName`` (loaded with the sweep)."""
+    if text in MODEL_STRATEGIES or is_user_strategy(text):
+        return text
+    raise argparse.ArgumentTypeError(f"expected one of {', '.join(MODEL_STRATEGIES)} or path/to/file.py:ClassName, "
+                                     f"got {text!r}")
+
+
 def add_parser(sub) -> None:
     p = sub.add_parser("sweep", help="run a strategy over a parameter grid (resumable; processes or Dask)",
                        description="Run a strategy over every cell of a grid of strategy and market parameters, "
@@ -41,8 +49,10 @@ def add_parser(sub) -> None:
     p.add_argument("--grid", action="append", metavar="NAME=V1,V2,...",
                    help=f"repeatable, one axis each (the last varies fastest); NAME is one of "
                         f"{', '.join(GRID_PARAMETERS)}")
-    p.add_argument("--strategy", choices=MODEL_STRATEGIES, default="avellaneda-stoikov",
-                   help="strategy of every cell unless the grid has a strategy axis (default avellaneda-stoikov)")
+    p.add_argument("--strategy", type=sweep_strategy, default="avellaneda-stoikov",
+                   help=f"strategy of every cell unless the grid has a strategy axis: {', '.join(MODEL_STRATEGIES)} "
+                        "(default avellaneda-stoikov), or path/to/file.py:ClassName (vary market parameters only)")
+    add_strategy_param_argument(p)
     p.add_argument("--paths", type=positive_int, default=100, help="paths per cell (default 100)")
     p.add_argument("--seed", type=non_negative_int, default=0, help="the sweep's seed (default 0)")
     add_strategy_arguments(p.add_argument_group("strategy (base values; a grid axis overrides)"))
@@ -67,8 +77,11 @@ def add_parser(sub) -> None:
 
 def config_from_args(args) -> SweepConfig:
     """The sweep the options describe (validated: every cell's market and strategy can be built)."""
-    return SweepConfig(parse_grid(args.grid or []), strategy=args.strategy, market=market_spec(args),
-                       strategy_params=strategy_spec(args), paths=args.paths, seed=args.seed, engine=args.engine)
+    grid = parse_grid(args.grid or [])
+    names = dict(grid).get("strategy", (args.strategy,))
+    return SweepConfig(grid, strategy=args.strategy, market=market_spec(args), strategy_params=strategy_spec(args),
+                       paths=args.paths, seed=args.seed, engine=args.engine,
+                       user_params=user_strategy_params(args, names))
 
 
 def run_cells(config, args, command: str):

@@ -106,9 +106,10 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
         if any(not t for t in items):
             raise ConfigError(f"grid {spec!r} is malformed: an empty value between commas")
         if name == "strategy":
-            unknown = [t for t in items if t not in MODEL_STRATEGIES]
+            unknown = [t for t in items if not (t in MODEL_STRATEGIES or is_user_strategy(t))]
             if unknown:
-                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(MODEL_STRATEGIES)}")
+                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(MODEL_STRATEGIES)} "
+                                  "or path/to/file.py:ClassName")
             values = tuple(items)
         else:
             try:
@@ -123,6 +124,12 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
             raise ConfigError(f"grid {name}: a value is repeated")
         axes[name] = values
     return tuple(axes.items())
+
+
+def is_user_strategy(name: str) -> bool:
+    """Whether a sweep's strategy ``name`` is a user's class, ``path/to/file.py:ClassName`` (loaded when the sweep
+    is built)."""
+    return ":" in name
 
 
 def _plain(spec) -> dict:
@@ -146,7 +153,9 @@ class SweepConfig:
     grid : tuple of (str, tuple)
         Axes as :func:`parse_grid` returns them.
     strategy : str
-        One of :data:`MODEL_STRATEGIES` (a ``strategy`` axis overrides it).
+        One of :data:`MODEL_STRATEGIES`, or a user's class ``path/to/file.py:ClassName`` (a ``strategy`` axis
+        overrides it). A user's class is built with ``user_params``; the strategy parameters do not reach it, so a
+        grid that varies them cannot have one.
     market : MarketSpec or mapping
         The base market, or some of its fields (the others take their defaults).
     strategy_params : StrategySpec or mapping
@@ -156,6 +165,8 @@ class SweepConfig:
     engine : {"auto", "event", "vectorised"}
         ``auto`` (default): each cell on the vectorised engine where it gives the event engine's results
         (:func:`engine.why_not_vectorised`), else on the event engine; or every cell on the one named.
+    user_params : mapping of str to str
+        Constructor arguments of a user's strategy class, as text (see :func:`strategies.load_user_strategy`).
 
     Raises
     ------
@@ -171,6 +182,7 @@ class SweepConfig:
     paths: int = 100
     seed: int = 0
     engine: str = "auto"
+    user_params: dict = attrs.field(factory=dict, converter=dict)
     #: Per cell, the engine it runs on and why not the vectorised one (``None`` when it is), decided once here.
     _plan: tuple = attrs.field(init=False, eq=False, repr=False)
 
@@ -183,6 +195,7 @@ class SweepConfig:
             raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}", params=("engine",))
         if not self.grid:
             raise ConfigError("the grid is empty: give at least one axis")
+        self._check_user_strategies()
         plan = []
         for i in range(self.size):  # fail before any work, naming the cell
             try:
@@ -190,6 +203,21 @@ class SweepConfig:
             except ConfigError as exc:
                 raise ConfigError(f"grid cell {self.cell_params(i)}: {exc}", params=exc.params) from None
         object.__setattr__(self, "_plan", tuple(plan))
+
+    def _check_user_strategies(self) -> None:
+        users = [name for name in self.strategies() if is_user_strategy(name)]
+        if self.user_params and not users:
+            raise ConfigError("user_params go with a path/to/file.py:ClassName strategy (the shipped ones take the "
+                              "strategy parameters)")
+        varied = [name for name in self.names if name in STRATEGY_PARAMETERS]
+        if users and varied:
+            raise ConfigError(f"grid {varied[0]}: a user's strategy ({users[0]}) takes its own constructor "
+                              "arguments, not the strategy parameters: vary market parameters only")
+
+    def strategies(self) -> list[str]:
+        """The strategies the cells run, in grid order, each once."""
+        axis = dict(self.grid).get("strategy", (self.strategy,))
+        return list(dict.fromkeys(axis))
 
     def _choose_engine(self, market, fill_model, strategy) -> tuple[str, str | None]:
         if self.engine == "event":
@@ -237,8 +265,10 @@ class SweepConfig:
         params = self.cell_params(index)
         market = {**self.market, **{k: v for k, v in params.items() if k in MARKET_PARAMETERS}}
         strategy = {**self.strategy_params, **{k: v for k, v in params.items() if k in STRATEGY_PARAMETERS}}
-        return {"cell": index, "strategy": params.get("strategy", self.strategy), "market": market,
-                "strategy_params": strategy, "paths": self.paths, "seed": self.seed, "grid": params}
+        name = params.get("strategy", self.strategy)
+        user = {"user_params": self.user_params} if is_user_strategy(name) else {}
+        return {"cell": index, "strategy": name, "market": market, "strategy_params": strategy, **user,
+                "paths": self.paths, "seed": self.seed, "grid": params}
 
     def cell_config(self, index: int) -> dict:
         """Everything that determines cell ``index``'s result, its engine included (stored with it, checked on
@@ -248,13 +278,15 @@ class SweepConfig:
     def build(self, index: int) -> tuple:
         """``(market, fill model, strategy)`` of cell ``index``."""
         config = self._cell_model(index)
-        if config["strategy"] not in MODEL_STRATEGIES:
-            raise ConfigError(f"unknown model strategy {config['strategy']!r}: expected {', '.join(MODEL_STRATEGIES)}",
-                              params=("strategy",))
+        name = config["strategy"]
+        if not (name in MODEL_STRATEGIES or is_user_strategy(name)):
+            raise ConfigError(f"unknown model strategy {name!r}: expected {', '.join(MODEL_STRATEGIES)} or "
+                              "path/to/file.py:ClassName", params=("strategy",))
         spec = MarketSpec.from_dict(config["market"])
         market, fill_model = spec.build()
         strategy_spec = StrategySpec.from_dict(config["strategy_params"])
-        return market, fill_model, build_strategies([config["strategy"]], strategy_spec, market, spec.A)[0]
+        return market, fill_model, build_strategies([name], strategy_spec, market, spec.A,
+                                                    config.get("user_params"))[0]
 
     def run(self, index: int) -> dict:
         """Run cell ``index`` on its engine (see :func:`run_cell`)."""
@@ -277,7 +309,7 @@ class SweepConfig:
         """The configuration as plain JSON values."""
         return {"grid": {name: list(values) for name, values in self.grid}, "strategy": self.strategy,
                 "market": self.market, "strategy_params": self.strategy_params, "paths": self.paths,
-                "seed": self.seed, "engine": self.engine}
+                "seed": self.seed, "engine": self.engine, "user_params": self.user_params}
 
 
 def cell_seed(seed: int, index: int) -> int:
