@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import copy
 import math
+import pickle
 
 import attrs
 import numpy as np
@@ -50,7 +51,7 @@ from engine.montecarlo import check_paths_and_seed, path_seed
 from engine.paths import market_increments, tick_times
 from engine.quotes import ArrayQuotes, ask_quote, check_quote, strategy_name
 from engine.simulation import path_generators
-from engine.types import Fees, MarketState
+from engine.types import ASK, BID, Fees, Fill, MarketState
 from engine.lazy_modules import lazy_module
 
 pd = lazy_module("pandas")
@@ -222,12 +223,28 @@ def _array_quote_mismatch(market, strategy) -> str | None:
     return None
 
 
+def _reacts_to_fills(market, strategy) -> bool:
+    """Whether ``strategy.on_fill`` changes the strategy (the vectorised engine never calls it): a copy is told of
+    a fill on each side at time 0 and its pickled state compared with the copy's before. A strategy that cannot be
+    pickled counts as one that reacts (it could not be checked)."""
+    probe = copy.deepcopy(strategy)
+    try:
+        before = pickle.dumps(probe)
+        s0 = float(market.s0)
+        for side, price in ((BID, s0 - 1.0), (ASK, s0 + 1.0)):
+            probe.on_fill(Fill(0.0, side, price, 1.0, s0, 0.0, float(side), -side * price))
+        return pickle.dumps(probe) != before
+    except Exception:  # noqa: BLE001 - whatever on_fill or pickling raises, the event engine is the safe choice
+        return True
+
+
 def why_not_vectorised(market, strategy, fill_model, *, paths: int) -> str | None:
     """Why the vectorised engine cannot give what the event engine gives for this run, or ``None`` when it can.
 
     It can when :func:`run_vectorised` accepts the market, the fill model and the strategy's timing, the paths fit
-    in memory (:data:`MAX_PATH_STEPS`), the run is the same model in both engines, and the strategy quotes on
-    arrays of paths as it quotes path by path (tried on a few paths). The same model: a strategy that requotes
+    in memory (:data:`MAX_PATH_STEPS`), the run is the same model in both engines, the strategy does not keep
+    state from its fills (``on_fill``, which the vectorised engine does not call, leaves it unchanged) and it quotes
+    on arrays of paths as it quotes path by path (both tried on a copy). The same model: a strategy that requotes
     after each fill (``requote_on_fill``, the default) meets the event engine's model only with a fill model that
     fills at the ticks alone (:attr:`engine.FillModel.fills_between_ticks` false, as for :class:`engine.StepFills`),
     since the vectorised engine holds each quote through its step where the event engine replaces a filled side at
@@ -260,6 +277,8 @@ def why_not_vectorised(market, strategy, fill_model, *, paths: int) -> str | Non
         return (f"the strategy requotes after each fill and {type(fill_model).__name__} fills between ticks, where "
                 "the vectorised engine holds each quote through its step (step fills, or requote_on_fill = False, "
                 "would run vectorised)")
+    if _reacts_to_fills(market, strategy):
+        return "its on_fill changes it (or could not be checked), and the vectorised engine does not call on_fill"
     return _array_quote_mismatch(market, strategy)
 
 
