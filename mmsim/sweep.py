@@ -234,13 +234,15 @@ class SweepConfig:
     def fallbacks(self) -> list[str]:
         """One line per reason that keeps cells on the event engine (``engine="auto"``), naming the strategies
         it concerns: each reason once, however many cells it concerns."""
-        strategies: dict[str, list[str]] = {}
+        by_reason: dict[str, list[str]] = {}
         for i, (_, reason) in enumerate(self._plan):
-            names = strategies.setdefault(reason, []) if reason is not None else []
-            name = self._cell_model(i)["strategy"]
-            if reason is not None and name not in names:
-                names.append(name)
-        return [f"{', '.join(names)} {'runs' if len(names) == 1 else 'run'} on the event engine: {reason}" for reason, names in strategies.items()]
+            if reason is not None:
+                by_reason.setdefault(reason, []).append(self._cell_model(i)["strategy"])
+        lines = []
+        for reason, names in by_reason.items():
+            names = list(dict.fromkeys(names))
+            lines.append(f"{', '.join(names)} {'runs' if len(names) == 1 else 'run'} on the event engine: {reason}")
+        return lines
 
     @property
     def names(self) -> list[str]:
