@@ -8,6 +8,7 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from analytics.report import build_sweep_report
@@ -84,9 +85,11 @@ def config_from_args(args) -> SweepConfig:
                        user_params=user_strategy_params(args, names))
 
 
-def run_cells(config, args, command: str):
+def run_cells(config, args, command: str, notes: Sequence[str] = ()):
     """Run the cells of ``config`` (a sweep, or the real-day study) into ``--out`` with the options ``--workers``,
     ``--dask``, ``--resume`` and ``--force``, with a progress bar. Returns ``(out, table, resumed cells, wall s)``.
+    ``notes`` are said on stderr, one line each, when the first cell starts (so not when the folder or the options
+    are refused, which is one line of its own).
 
     The folder is claimed at once, so a run killed part-way leaves a folder ``--resume`` may continue; one that
     stopped before finishing a cell leaves no empty folder behind, and finished cells are kept."""
@@ -96,9 +99,15 @@ def run_cells(config, args, command: str):
         claim_out_dir(out, command)
         already = len(finished_cells(config, out)) if args.resume else 0
         start = time.perf_counter()
+        unsaid = list(notes)
         with cell_progress(config.size, already, f"mmsim {command}") as advance:
+            def progress(finished: int, running: int) -> None:
+                while unsaid:  # before the bar, which waits half a second before it is drawn
+                    print(f"mmsim {command}: {unsaid.pop(0)}", file=sys.stderr)
+                advance(finished, running)
+
             table = run_sweep(config, out, workers=args.workers, dask=args.dask, resume=args.resume,
-                              progress=advance)
+                              progress=progress)
         wall = time.perf_counter() - start
     except BaseException:
         if not existed and not list((out / CELLS_DIR).glob("cell-*.json")):
@@ -109,9 +118,7 @@ def run_cells(config, args, command: str):
 
 def run(args) -> int:
     config = config_from_args(args)
-    for line in config.fallbacks():
-        print(f"mmsim sweep: {line}", file=sys.stderr)
-    out, table, already, wall = run_cells(config, args, "sweep")
+    out, table, already, wall = run_cells(config, args, "sweep", notes=config.fallbacks())
     vectorised = sum(config.cell_engine(i) == "vectorised" for i in range(config.size))
 
     write_parquet(out / TABLE_FILE, table)

@@ -155,3 +155,13 @@ def test_each_cell_stores_its_engine_and_resume_refuses_another(tmp_path, capsys
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and 'engine was "vectorised" there, "event" here' in err
     assert main([*base, "--resume", "--engine", "vectorised"]) == 0
+
+
+def test_a_refused_folder_is_one_line_even_when_cells_would_fall_back(tmp_path, capsys):
+    """The fallback note comes when the first cell starts: a sweep refused before that says only why."""
+    args = ["sweep", "--grid", "gamma=0.1", "--T", "0.05", "--paths", "2", "--workers", "1", "--out", str(tmp_path)]
+    assert main(args) == 0
+    assert capsys.readouterr().err.startswith("mmsim sweep: avellaneda-stoikov runs on the event engine")
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "already holds 1 finished cell" in err
