@@ -142,7 +142,8 @@ class Calibration:
             "quote": {**q.to_dict(), "bid": self.sides["quote"][0].to_dict(), "ask": self.sides["quote"][1].to_dict(),
                       "levels": self.levels["quote"].to_dict(orient="records")},
             "touch": {**self.touch.to_dict(), "bid": self.sides["touch"][0].to_dict(),
-                      "ask": self.sides["touch"][1].to_dict(), "levels": self.levels["touch"].to_dict(orient="records")},
+                      "ask": self.sides["touch"][1].to_dict(),
+                      "levels": self.levels["touch"].to_dict(orient="records")},
             "market_orders_per_s": self.market_orders, "sanity": self.sanity,
             "volatility": {"realised": self.sigma.to_dict(), "ewma": self.sigma_ewma.to_dict()},
             "fit_check": self.fit_check.to_dict(), "profile": self.profile.to_dict(orient="records"),
@@ -403,7 +404,8 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
     quoting = (cells["quote"].offsets >= lo) & (cells["quote"].offsets <= hi + tick)
     impact_mean, impact_se, impact_events = impact(cells["quote"].at(quoting), block_s=block_s)
     summary = {"tick_size": tick, "window_s": window_s, "median_spread": median_spread, "order_size": order_size,
-               "duration_s": duration, "first_mid": float(mid[0]), "start_ts": t0, "end_ts": t_end, "block_s": block_s, "horizon_s": horizon_s,
+               "duration_s": duration, "first_mid": float(mid[0]), "start_ts": t0, "end_ts": t_end, "block_s": block_s,
+               "horizon_s": horizon_s,
                "touch_offsets": touch_offsets, "quote_offsets": mid_offsets, "impact_fills": impact_events,
                "trades": int(len(arrays.t_ts)), "quotes": int(len(arrays.q_ts)), "fill_rule": fill_rule,
                "reader": arrays.stats}

@@ -89,7 +89,8 @@ def loop_spreads(median_spread: float, tick_size: float) -> list[float]:
 def markdown(table: pd.DataFrame, name: str) -> str:
     """The loop table as a Markdown table."""
     lines = [f"| {name}: total spread | fills/h replay | fills/h synthetic | ratio | markout 1 s replay | "
-             f"markout 1 s synthetic | ratio | within {LOOP_FACTOR:g}x |", "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+             f"markout 1 s synthetic | ratio | within {LOOP_FACTOR:g}x |",
+             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for r in table.itertuples():
         lines.append(f"| {r.spread:.2f} | {r.replay_fills_per_hour:.0f} | {r.synthetic_fills_per_hour:.0f} "
                      f"+/- {r.synthetic_fills_se:.0f} | {r.fills_ratio:.2f} | {r.replay_markout:.4f} | "

@@ -227,5 +227,6 @@ def depth_data(arrays: TickArrays, *, window_s: float, tick_size: float | None =
     return DepthData(
         tick=tick, window_s=window_s, n_windows=n_windows, seg_window=seg_window[keep], seg_dt=dt[keep],
         seg_half_spread=half_spread[seg_quote[keep]], max_depth=max_depth, arrival_depth=order_depth,
-        arrival_half_spread=h[first], arrival_side=side[first], arrival_inside=order_inside, inside_spread=int(order_inside.sum()),
+        arrival_half_spread=h[first], arrival_side=side[first], arrival_inside=order_inside,
+        inside_spread=int(order_inside.sum()),
         trades=int(known.sum()), trades_before_book=int((~known).sum()), duration_s=float(t_end - t0))

@@ -120,9 +120,10 @@ def _merge(a: tuple[int, float, float], b: tuple[int, float, float]) -> tuple[in
 class RunningSummary:
     """:func:`summarize` of a run fed path chunk by path chunk, in bounded memory.
 
-    Up to ``block_paths`` paths (default :data:`SUMMARY_BLOCK_PATHS`) it keeps their metrics and the result is exactly :func:`summarize` of them. Past
-    that, each full block is folded into count, mean and sum of squared deviations per column, and blocks are
-    pooled with the pairwise update, so memory stays bounded whatever the number of paths.
+    Up to ``block_paths`` paths (default :data:`SUMMARY_BLOCK_PATHS`) it keeps their metrics and the result is
+    exactly :func:`summarize` of them. Past that, each full block is folded into count, mean and sum of squared
+    deviations per column, and blocks are pooled with the pairwise update, so memory stays bounded whatever the
+    number of paths.
     """
 
     def __init__(self, block_paths: int | None = None) -> None:

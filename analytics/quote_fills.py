@@ -40,9 +40,26 @@ from strategies import Retimed, Strategy
 pd = lazy_module("pandas")
 
 ANCHORS = ("touch", "mid")
+#: What each queue rule of the replay fills (``mmsim replay --queue``), for :func:`fill_rule`.
+QUEUE_RULES = {
+    "l3": "our exact place in the queue from the book rebuilt by order id: at our price once every order ahead "
+          "has executed or left, through our price (or an order posted through it) at once",
+    "conservative": "trade through our price, or at our price after the displayed queue ahead has traded, or the "
+                    "opposite best moving to our price",
+    "touch": "trade through our price, or any trade at our price, or the opposite best moving to our price",
+}
+
+
+def fill_rule(queue: str, levels: int, post_only: str) -> str:
+    """The fill rule in words, as ``calibration.json`` records it: the queue rule (a key of :data:`QUEUE_RULES`)
+    replayed on level-``levels`` data (full depth when deeper than level 1, or with ``l3``), and the post-only
+    rule."""
+    replayed = "full-depth" if levels > 1 or queue == "l3" else "level-1"
+    return f"replay {replayed} {queue} on level-{levels} data: {QUEUE_RULES[queue]}; post-only {post_only}"
+
+
 #: The default fill rule hypothetical quotes are matched by (calibration.json records the one used).
-FILL_RULE = ("replay level-1 conservative: trade through our price, or at our price after the displayed queue "
-             "ahead has traded, or the opposite best moving to our price; post-only clamp")
+FILL_RULE = fill_rule("conservative", 1, "clamp")
 
 
 @attrs.frozen
@@ -331,4 +348,5 @@ def impact(cells: QuoteCells, *, block_s: float = 300.0) -> tuple[float, float, 
     return float(means.mean()), math.sqrt(float(resid @ resid)), int(events.sum())
 
 
-__all__ = ["ANCHORS", "FILL_RULE", "Pegged", "QuoteCells", "RateFit", "fit_rates", "hypothetical_cells", "impact"]
+__all__ = ["ANCHORS", "FILL_RULE", "QUEUE_RULES", "Pegged", "QuoteCells", "RateFit", "fill_rule", "fit_rates",
+           "hypothetical_cells", "impact"]

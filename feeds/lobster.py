@@ -17,7 +17,8 @@ import numpy as np
 from engine import DataError
 from engine.lazy_modules import lazy_module
 from feeds.tickdata import (QUOTE, TRADE, FileSource, check_non_decreasing, check_prices, check_sizes,
-                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown, ticks_from_columns)
+                            crossed_rows, csv_chunks, existing_file, first_bad, numeric, row_error, shown,
+                            ticks_from_columns)
 
 pd = lazy_module("pandas")
 

@@ -41,8 +41,8 @@ TICK_DTYPES = {"ts": np.float64, "kind": np.int8, "bid": np.float64, "ask": np.f
            "ask_size": np.float64, "price": np.float64, "size": np.float64, "side": np.int8}
 
 
-def ticks_from_columns(ts: np.ndarray, kind: np.ndarray, *, bid=None, ask=None, bid_size=None, ask_size=None, price=None,
-               size=None, side=None) -> pd.DataFrame:
+def ticks_from_columns(ts: np.ndarray, kind: np.ndarray, *, bid=None, ask=None, bid_size=None, ask_size=None,
+                       price=None, size=None, side=None) -> pd.DataFrame:
     """A tick chunk from column arrays of one length; a column not given is NaN (``side``: 0)."""
     n = len(ts)
     given = {"ts": ts, "kind": kind, "bid": bid, "ask": ask, "bid_size": bid_size, "ask_size": ask_size,

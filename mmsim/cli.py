@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 #: Library parameters whose command-line option has another name.
-_OPTION_DEST = {"orderbook_path": "orderbook"}
+_OPTION_DEST = {"orderbook_path": "orderbook", "out_dir": "out"}
 #: Commands that run on numpy arrays alone and so never load pandas and pyarrow (issue 14's start-up target).
 ARRAY_ONLY_COMMANDS = {"paper"}
 
@@ -55,7 +55,8 @@ def error_text(exc: MmsimError, command: argparse.ArgumentParser | None) -> str:
     for name in getattr(exc, "params", ()):
         option = options.get(_OPTION_DEST.get(name, name))
         if option is not None:
-            text = re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", option, text)
+            # the name as a word of its own: not inside a path (/tmp/resume), a module (dask.distributed) or [dask]
+            text = re.sub(rf"(?<![\w./\[-]){re.escape(name)}(?![\w./\]-])", option, text)
     return text
 
 

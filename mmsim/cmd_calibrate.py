@@ -11,10 +11,11 @@ import time
 from analytics import Calibration, calibrate, load_calibration
 from analytics.calibration import in_memory
 from analytics.plots import clock_text
+from analytics.quote_fills import fill_rule
 from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
 from mmsim.arguments import positive_float, positive_int
-from mmsim.cmd_replay import add_fill_arguments, check_queue, fill_model_for, fill_rule, queue_for
+from mmsim.cmd_replay import add_fill_arguments, check_queue, fill_model_for, queue_for
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
@@ -168,8 +169,8 @@ def table(result: Calibration, wall_s: float, out: str | None, loop=None) -> str
     lines.append("sanity: fitted touch intensity against market orders per s: " + ", ".join(
         f"{side} {v['touch_intensity']:.3g} <= {mo[side]:.3g} {_verdict(v['ok'])}" for side, v in sanity.items()))
     check = result.fit_check
-    lines.append(f"fit check out of sample (fit before {clock_text(check.split % 86400.0, False)}, checked after; every offset): "
-                 f"{'PASS' if check.passed else 'FAIL'}")
+    lines.append(f"fit check out of sample (fit before {clock_text(check.split % 86400.0, False)}, checked after; "
+                 f"every offset): {'PASS' if check.passed else 'FAIL'}")
     lines.append(f"  {'anchor':<7}{'offset':>7}{'observed':>10}{'predicted':>11}{'SE':>9}{'z':>7}{'error':>8}  "
                  f"verdict (|error| <= {check.tolerance:.0%})")
     for r in check.table.itertuples():

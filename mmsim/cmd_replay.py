@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import sys
 import time
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from analytics.calibration import close_after, load_calibration, on_grid, quote_intensity
+from analytics.quote_fills import QUEUE_RULES
 from analytics.replay_summary import replay_summary
 from analytics.report import REPORT_FILE, SUMMARY_FILE, build_report, report_options
 from analytics.volatility import realised_volatility
@@ -25,22 +25,19 @@ from mmsim.arguments import (add_strategy_param_argument, any_float, non_negativ
                              user_strategy_params)
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import report_progress, source_progress
+from mmsim.specs import NAIVE_STRATEGIES, StrategySpec, build_replay_strategy
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
-from strategies import (GLFT, SHIPPED, InventoryCapped, Retimed, RollingAvellanedaStoikov, SymmetricSpread,
-                        load_user_strategy)
+from strategies import SHIPPED
 
 pd = lazy_module("pandas")
 
 MIN_SPREAD_TICKS = 2
-QUEUES = ("l3", "conservative", "touch")
 #: Seconds in a day: the span :func:`check_requote` budgets the requote timer for.
 DAY_S = 86_400.0
 #: Replay runs on the data's clock, in seconds: calibrations (per second) apply unscaled.
 REPLAY_TIME_UNIT_S = 1.0
 #: The summary figures repeated in summary.json's ``rows`` (the one row ``mmsim report`` reads the strategy from).
 ROW = ("pnl", "spread_capture", "inventory_pnl", "fees", "fills", "final_inventory", "max_abs_inventory")
-#: The strategies a replay builds from the data (their parameters converted from it).
-REPLAY_STRATEGIES = ("avellaneda-stoikov", "glft", "naive", "inventory-capped")
 #: Sampling interval of the warm-up's realised volatility (GLFT's fixed sigma), seconds.
 WARMUP_SIGMA_INTERVAL_S = 1.0
 
@@ -180,7 +177,7 @@ def add_fill_arguments(group) -> None:
     group.add_argument("--post-only", choices=["clamp", "withdraw"], default="clamp",
                    help="a side at or through the opposite best: slide it one tick inside (clamp, default) or "
                         "drop it (withdraw)")
-    group.add_argument("--queue", choices=QUEUES, default=None,
+    group.add_argument("--queue", choices=tuple(QUEUE_RULES), default=None,
                    help="l3: our exact place in the queue from the book rebuilt by order id (the default for "
                         "LOBSTER files of level 2 and deeper); conservative: fill at our price only after the "
                         "displayed size ahead has traded (the default for level-1 data); touch: on any trade at "
@@ -199,22 +196,6 @@ def queue_for(args) -> tuple[str, int, str]:
     levels = data_levels(args)
     queue = args.queue or ("l3" if levels > 1 else "conservative")
     return queue, levels, "--queue" if args.queue else f"level-{levels} data"
-
-
-#: What each queue rule fills, for ``fill_rule``.
-QUEUE_RULES = {
-    "l3": "our exact place in the queue from the book rebuilt by order id: at our price once every order ahead "
-          "has executed or left, through our price (or an order posted through it) at once",
-    "conservative": "trade through our price, or at our price after the displayed queue ahead has traded, or the "
-                    "opposite best moving to our price",
-    "touch": "trade through our price, or any trade at our price, or the opposite best moving to our price",
-}
-
-
-def fill_rule(queue: str, levels: int, post_only: str) -> str:
-    """The fill rule in words, as ``mmsim calibrate`` records it."""
-    replayed = "full-depth" if levels > 1 or queue == "l3" else "level-1"
-    return f"replay {replayed} {queue} on level-{levels} data: {QUEUE_RULES[queue]}; post-only {post_only}"
 
 
 def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool,
@@ -263,38 +244,26 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
     return {option: (value, source if value is not None else None) for option, (value, source) in out.items()}
 
 
-def build_strategy(args, spread: float | None, calibration: dict[str, float], k: float | None,
-                   tick_size: float | None = None, trade_from: float | None = None, *, A: float | None = None,
-                   sigma: float | None = None, close: float | None = None):
-    """The strategy the options name, retimed to requote every ``--requote-ms`` and after each fill, and to
-    send nothing before ``trade_from`` (the end of the warm-up).
+def strategy_spec(args, defaults: dict, calibration: dict[str, float], close: float | None) -> StrategySpec:
+    """The strategy options as a spec, with the values they left to the data (``defaults``: tick size, naive
+    spread, ``k``, ``A`` and ``sigma``, see :func:`data_defaults`) and the finite horizon's ``close`` filled in.
 
-    ``spread`` is the naive strategies' total spread (``--spread`` or a default from the data); Avellaneda-Stoikov
-    puts its quotes on the ``tick_size`` grid itself, so that a skew smaller than a tick survives, and runs its
-    horizon down to ``close`` when given. GLFT takes ``k``, ``A`` and a fixed ``sigma`` (``--sigma``, else the
-    warm-up's)."""
-    name = args.strategy
-    user_params = user_strategy_params(args, [name])
-    if name == "avellaneda-stoikov":
-        inner = RollingAvellanedaStoikov(gamma=args.gamma, k=k, horizon_s=args.horizon_s, sigma=args.sigma,
-                                         sigma_prior=calibration.get("sigma", 0.0),
-                                         sigma_window_s=args.sigma_window_s, order_size=args.order_size,
-                                         tick_size=tick_size, close=close)
-    elif name == "glft":
-        inner = GLFT(gamma=args.gamma, sigma=sigma, k=k, A=A, max_inventory=args.max_inventory,
-                     order_size=args.order_size)
-    elif name == "naive":
-        inner = SymmetricSpread(spread, args.order_size)
-    elif name == "inventory-capped":
-        inner = InventoryCapped(SymmetricSpread(spread, args.order_size), args.max_inventory)
-    elif name in SHIPPED:
-        # A shipped model strategy built with its synthetic-market defaults would quote nonsense on real prices.
-        raise ConfigError(f"strategy {name!r} is not wired for replay (its parameters are not converted from the "
-                          f"data): use {', '.join(REPLAY_STRATEGIES)} or path/to/file.py:ClassName")
-    else:
-        inner = load_user_strategy(name, user_params)
-    return Retimed(inner, args.requote_ms / 1000.0, args.requote_on_tick, True,
-                   -math.inf if trade_from is None else trade_from)
+    Avellaneda-Stoikov estimates sigma online unless ``--sigma`` fixes it (a calibration's sigma only starts the
+    estimate); GLFT takes a fixed one (``--sigma``, else the calibration's or the warm-up's)."""
+    sigma = defaults["sigma"][0] if args.strategy == "glft" else args.sigma
+    return StrategySpec(gamma=args.gamma, strategy_k=defaults["k"][0], strategy_sigma=sigma,
+                        strategy_A=defaults["A"][0], max_inventory=args.max_inventory, spread=defaults["spread"][0],
+                        order_size=args.order_size, tick_size=defaults["tick_size"][0], horizon_s=args.horizon_s,
+                        sigma_window_s=args.sigma_window_s, sigma_prior=calibration.get("sigma"), close=close)
+
+
+def build_strategy(args, spec: StrategySpec, trade_from: float | None = None):
+    """The strategy ``--strategy`` names, set up by ``spec`` (see :func:`mmsim.specs.build_replay_strategy`):
+    requoting every ``--requote-ms`` and after each fill, sending nothing before ``trade_from`` (the end of the
+    warm-up)."""
+    return build_replay_strategy(args.strategy, spec, requote_s=args.requote_ms / 1000.0,
+                                 requote_on_tick=args.requote_on_tick, trade_from=trade_from,
+                                 user_params=user_strategy_params(args, [args.strategy]))
 
 
 # -- running -------------------------------------------------------------------------------------------------
@@ -303,8 +272,8 @@ def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, f
            fees: Fees = Fees()):
     """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
     against ``strategy``; return the simulation (its ledger, counters and clock)."""
-    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s, feed_latency_s=feed_latency_s,
-                     fees=fees)
+    sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s,
+                     feed_latency_s=feed_latency_s, fees=fees)
     sim.run()
     return sim
 
@@ -390,7 +359,7 @@ def replay_run(args, *, show_progress: bool = True):
     check_queue(args)
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
-    naive = args.strategy in ("naive", "inventory-capped")
+    naive = args.strategy in NAIVE_STRATEGIES
     warm, trade_from = warmup_rows(source, args.warmup_min) if args.warmup_min > 0 else (None, None)
     queue, levels, queue_source = queue_for(args)  # after the first read: a bad message file is named first
     defaults = data_defaults(args, warm, source.name, calibration, naive,
@@ -403,8 +372,7 @@ def replay_run(args, *, show_progress: bool = True):
     else:
         first = _first_time(source, warm)
         close = close_after(args.close, first, first if trade_from is None else trade_from)
-    strategy = build_strategy(args, spread, calibration, k, tick_size, trade_from, A=defaults["A"][0],
-                              sigma=defaults["sigma"][0], close=close)
+    strategy = build_strategy(args, strategy_spec(args, defaults, calibration, close), trade_from)
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
     replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)

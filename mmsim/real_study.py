@@ -163,8 +163,8 @@ def _warmup(day, options, close: str) -> tuple[float, float, float, object]:
     ``close`` (A-S's horizon) is checked to fall after the warm-up."""
     args = replay_args(day, options, [])
     if not args.warmup_min > 0:
-        raise ConfigError("the study calibrates on the warm-up and fixes the regimes from it: --warmup-min must "
-                          "be > 0")
+        raise ConfigError("the study calibrates on the warm-up and fixes the regimes from it: warmup_min must "
+                          "be > 0", params=("warmup_min",))
     warm, trade_from = warmup_rows(open_tick_source(args), args.warmup_min)
     close_after(close, float(warm["ts"].iloc[0]), trade_from)
     tick = args.tick_size if args.tick_size is not None else infer_tick_size(warm)

@@ -99,7 +99,8 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
         if not sep or not name or not text.strip():
             raise ConfigError(f"grid {spec!r} is malformed: expected NAME=V1,V2,... (for example gamma=0.01,0.1,1)")
         if name not in GRID_PARAMETERS:
-            raise ConfigError(f"grid {spec!r}: unknown parameter {name!r}; expected one of {', '.join(GRID_PARAMETERS)}")
+            raise ConfigError(f"grid {spec!r}: unknown parameter {name!r}; expected one of "
+                              f"{', '.join(GRID_PARAMETERS)}")
         if name in axes:
             raise ConfigError(f"grid {name} is given twice")
         items = [t.strip() for t in text.split(",")]
@@ -132,14 +133,20 @@ def is_user_strategy(name: str) -> bool:
     return ":" in name
 
 
+#: The strategy parameters every cell file stores (those of the flat-dict sweeps); the others only when given.
+CELL_STRATEGY_FIELDS = ("gamma", "strategy_k", "strategy_sigma", "max_inventory", "omega")
+
+
 def _plain(spec) -> dict:
-    """A spec's fields as a dict, stored with each cell. A strategy spec's ``spread`` (the naive strategies',
-    which a sweep does not run) is left out unless given, so cell files are those of the flat-dict sweeps."""
+    """A spec's fields as a dict, stored with each cell. A strategy spec's fields beyond
+    :data:`CELL_STRATEGY_FIELDS` (the naive spread, the replay's, which a sweep does not use) are left out unless
+    given, so cell files are those of the flat-dict sweeps."""
     if not attrs.has(type(spec)):
         return dict(spec)
     fields = attrs.asdict(spec)
-    if isinstance(spec, StrategySpec) and spec.spread is None:
-        del fields["spread"]
+    if isinstance(spec, StrategySpec):
+        unset = StrategySpec()
+        fields = {k: v for k, v in fields.items() if k in CELL_STRATEGY_FIELDS or v != getattr(unset, k)}
     return fields
 
 
@@ -377,11 +384,12 @@ def finished_cells(config, out_dir: str | os.PathLike) -> dict[int, dict]:
             raise DataError(f"{path}: not a sweep cell file ({exc})") from None
         if index >= config.size:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: this grid has only "
-                              f"{config.size} cells): use another --out, or the same grid and options")
+                              f"{config.size} cells): use another out_dir, or the same grid and options",
+                              params=("out_dir",))
         difference = _first_difference(stored["config"], _stored(config.cell_config(index)))
         if difference:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: {difference}): "
-                              "use another --out, or the same grid and options")
+                              "use another out_dir, or the same grid and options", params=("out_dir",))
         done[index] = row
     return done
 
@@ -400,8 +408,8 @@ class _DaskPool:
         try:
             import distributed
         except ImportError:
-            raise ConfigError("--dask needs dask.distributed, which is not installed: "
-                              "pip install 'mmsim[dask]'") from None
+            raise ConfigError("dask needs dask.distributed, which is not installed: pip install 'mmsim[dask]'",
+                              params=("dask",)) from None
         import logging
 
         self.distributed = distributed
@@ -416,7 +424,7 @@ class _DaskPool:
                 self.client = distributed.Client(address, timeout="10s")
         except (OSError, TimeoutError, ValueError) as exc:  # ValueError: an address Dask cannot parse
             self.close(True)
-            raise ConfigError(f"--dask {address}: cannot reach the scheduler ({exc})") from None
+            raise ConfigError(f"dask {address}: cannot reach the scheduler ({exc})", params=("dask",)) from None
         self.slots = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, fn, *args):
@@ -494,8 +502,8 @@ def run_sweep(config, out_dir: str | os.PathLike, *, workers: int | None = None,
     (out / CELLS_DIR).mkdir(parents=True, exist_ok=True)
     done = finished_cells(config, out)
     if done and not resume:
-        raise ConfigError(f"{out} already holds {len(done)} finished cell(s): add --resume to continue that "
-                          "sweep, or use another --out")
+        raise ConfigError(f"{out} already holds {len(done)} finished cell(s): add resume to continue that sweep, "
+                          "or use another out_dir", params=("resume", "out_dir"))
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ConfigError(f"workers must be a whole number >= 1, got {workers!r}")
     todo = [i for i in range(config.size) if i not in done]

@@ -55,9 +55,10 @@ def write_lobster(folder, messages, levels: int, resting=(), book=None, name=NAM
 def random_day(n: int, levels: int, seed: int = 0, depth: int = 4, step_s: float = 0.25) -> list[tuple]:
     """``n`` messages of a random book about $100, one every ``step_s`` seconds from 09:30 (after the opening
     book's orders): orders of 100 to 300 shares added inside the spread (up to half of it, never at or through
-    the other side), at the best or up to ``depth - 1`` ticks behind; cancels of any resting order; market orders of 100 to 600 shares taking the oldest orders
-    from the best on, across levels (one timestamp per sweep). Neither side ever empties, and neither ever holds
-    more than ``levels`` prices: every order is in view of a level-``levels`` file, as LOBSTER's are."""
+    the other side), at the best or up to ``depth - 1`` ticks behind; cancels of any resting order; market orders
+    of 100 to 600 shares taking the oldest orders from the best on, across levels (one timestamp per sweep).
+    Neither side ever empties, and neither ever holds more than ``levels`` prices: every order is in view of a
+    level-``levels`` file, as LOBSTER's are."""
     rng = random.Random(seed)
     book = {1: {}, -1: {}}  # side -> price in cents -> [[id, size], ...] oldest first
     messages, ids = [], iter(range(1, 10 * n + 10 * depth))

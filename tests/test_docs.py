@@ -26,23 +26,21 @@ def commands(doc) -> list[str]:
 
 
 @pytest.mark.parametrize("doc", [d for d in DOCS if PYTHON.search(d.read_text())], ids=lambda p: p.name)
-def test_python_examples_run(doc, tmp_path, monkeypatch):
-    """Every ```python block of a page runs, in order, in one namespace."""
-    monkeypatch.chdir(tmp_path)
+def test_python_examples_run(doc):
+    """Every ```python block of a page runs, in order, in one namespace (in the test's own folder, conftest)."""
     namespace: dict = {"__name__": f"doc_{doc.stem}"}
     for i, code in enumerate(PYTHON.findall(doc.read_text())):
         exec(compile(code, f"{doc.name}[block {i}]", "exec"), namespace)
 
 
 @pytest.mark.parametrize("doc", [d for d in DOCS if commands(d)], ids=lambda p: p.name)
-def test_command_examples_run(doc, tmp_path, monkeypatch, capsys):
+def test_command_examples_run(doc, tmp_path, capsys):
     """Every `mmsim` line of a docs page exits 0, in order, in one folder holding the files the page assumes."""
     # Those files: the LOBSTER sample (as ../shared/data/lobster and data/), the repository's examples/ (with
     # its small quotes.csv/trades.csv) and the guide's strategy file.
     lines = commands(doc)
     if any(DATA in line or "data/" in line for line in lines) and not LOBSTER_DIR.is_dir():
         pytest.skip(f"{doc.name} uses the LOBSTER sample, absent at {LOBSTER_DIR}")
-    monkeypatch.chdir(tmp_path)
     if LOBSTER_DIR.is_dir():
         (tmp_path / "data").symlink_to(LOBSTER_DIR)
     (tmp_path / "examples").symlink_to(REPO / "examples")
@@ -64,11 +62,10 @@ def test_strategy_guide_class_runs_from_the_console_script(tmp_path):
     assert "skewed-widening" in proc.stdout
 
 
-def test_readme_table_is_what_mmsim_run_prints(tmp_path, monkeypatch, capsys):
+def test_readme_table_is_what_mmsim_run_prints(capsys):
     """The README's `mmsim run` output is today's output of the default run (all but the wall-time line)."""
     text = (REPO / "README.md").read_text()
     shown = re.search(r"```\n\$ mmsim run\n(.*?)```", text, re.S).group(1).strip().splitlines()
-    monkeypatch.chdir(tmp_path)
     assert main(["run"]) == 0
     printed = capsys.readouterr().out.strip().splitlines()
     assert printed[:len(shown)] == shown

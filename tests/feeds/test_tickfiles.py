@@ -192,7 +192,8 @@ def test_whole_seconds_mistaken_for_nanoseconds_are_refused_naming_the_row(tmp_p
 def test_microsecond_stamps_mistaken_for_nanoseconds_are_refused(tmp_path):
     """Epoch microseconds (read as ns they land in 1970) raise instead of shrinking every interval 1000 times."""
     us = 1_700_000_000_000_000
-    pd.DataFrame({"ts": [us, us + 1_000_000], "bid": [10.0, 10.0], "ask": [10.1, 10.1]}).to_parquet(tmp_path / "q.parquet")
+    quotes = pd.DataFrame({"ts": [us, us + 1_000_000], "bid": [10.0, 10.0], "ask": [10.1, 10.1]})
+    quotes.to_parquet(tmp_path / "q.parquet")
     pd.DataFrame({"ts": [us], "price": [10.1], "size": [1.0], "side": ["buy"]}).to_parquet(tmp_path / "t.parquet")
     with pytest.raises(DataError, match=r"q.parquet: data row 1: .*a time before 1973"):
         read_tick_files(tmp_path / "q.parquet", tmp_path / "t.parquet").read_all()

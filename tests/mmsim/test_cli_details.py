@@ -19,7 +19,8 @@ EXAMPLE = ["--quotes", str(QUOTES), "--trades", str(TRADES)]
 REPLAY_EXAMPLE = [*EXAMPLE, "--warmup-min", "1"]
 
 # A LOBSTER pair of four messages written in dollars (LOBSTER writes dollars x 10000).
-DOLLAR_MESSAGES = "34200.0,1,1,100,100.01,-1\n34200.5,1,2,100,99.99,1\n34201.0,4,1,50,100.01,-1\n34202.0,1,3,100,100.02,-1\n"
+DOLLAR_MESSAGES = ("34200.0,1,1,100,100.01,-1\n34200.5,1,2,100,99.99,1\n34201.0,4,1,50,100.01,-1\n"
+                   "34202.0,1,3,100,100.02,-1\n")
 DOLLAR_BOOK = "100.01,100,99.99,100\n100.01,100,99.99,200\n100.01,50,99.99,200\n100.01,50,99.99,200\n"
 
 USER = '''

@@ -115,3 +115,18 @@ def test_an_unreachable_scheduler_exits_2_and_leaves_no_folder(tmp_path, capsys,
                  "--out", str(tmp_path / "out")]) == 2
     assert "cannot reach the scheduler" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_names_its_options_where_the_sweep_names_parameters(tmp_path, capsys, monkeypatch):
+    """run_sweep says resume, out_dir and dask; mmsim sweep says --resume, --out and --dask, on one line, and
+    leaves the package name (dask.distributed, mmsim[dask]) alone."""
+    out = str(tmp_path / "out")
+    assert main(["sweep", "--grid", "gamma=0.1,1", *SMALL, "--out", out]) == 0
+    capsys.readouterr()
+    assert main(["sweep", "--grid", "gamma=0.1,1", *SMALL, "--out", out]) == 2
+    assert capsys.readouterr().err == (f"mmsim sweep: error: {out} already holds 2 finished cell(s): add --resume to "
+                                       "continue that sweep, or use another --out\n")
+    monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` raise ImportError
+    assert main(["sweep", "--grid", "gamma=0.1,1", *SMALL, "--dask", "local", "--out", str(tmp_path / "new")]) == 2
+    assert capsys.readouterr().err == ("mmsim sweep: error: --dask needs dask.distributed, which is not installed: "
+                                       "pip install 'mmsim[dask]'\n")

@@ -109,7 +109,8 @@ def test_a_read_only_folder(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(os, "mkdir", mkdir)
     # The folder is named, not the staging folder mmsim tried to create in it.
-    assert one_line(capsys, ["run", *SMALL_RUN, "--out", locked]) == f"mmsim run: error: {locked}: Read-only file system"
+    line = one_line(capsys, ["run", *SMALL_RUN, "--out", locked])
+    assert line == f"mmsim run: error: {locked}: Read-only file system"
     line = one_line(capsys, ["run", *SMALL_RUN, "--out", locked / "new"])
     assert line == f"mmsim run: error: --out '{locked / 'new'}': cannot create the directory (Read-only file system)"
     assert files(locked) == set()
@@ -126,7 +127,6 @@ def test_a_full_disk(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", to_parquet)
     monkeypatch.setattr(pq.ParquetWriter, "write_table", write_table)
-    monkeypatch.chdir(tmp_path)
     line = one_line(capsys, ["run", *SMALL_RUN, "--out", "full"])
     assert line == f"mmsim run: error: {tmp_path / 'full'}: No space left on device"
     assert files(tmp_path) == set()
@@ -169,9 +169,7 @@ def test_a_strategy_that_calls_sys_exit_does_not_exit_0(tmp_path, capsys, comman
     (".", "is a folder: give a file name"),
     ("nope/deeper/findings.md", "the folder 'nope/deeper' does not exist"),
 ])
-def test_study_findings_that_cannot_be_a_file_are_refused_before_the_study(tmp_path, capsys, monkeypatch,
-                                                                           findings, problem):
-    monkeypatch.chdir(tmp_path)
+def test_study_findings_that_cannot_be_a_file_are_refused_before_the_study(tmp_path, capsys, findings, problem):
     line = one_line(capsys, ["study", "--paths", "10", "--out", "study", "--findings", findings])
     assert line.startswith(f"mmsim study: error: --findings {findings!r}") and problem in line
     assert files(tmp_path) == set()

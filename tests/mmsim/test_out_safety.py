@@ -48,9 +48,8 @@ def test_a_second_run_into_its_own_folder_leaves_no_stale_strategy_folder(tmp_pa
 
 @pytest.mark.parametrize("args", [["run"], ["study"], ["sweep", "--grid", "gamma=0.1"],
                                   ["calibrate", "missing.csv"], ["replay", "missing.csv"]])
-def test_an_empty_out_is_refused_by_every_command(tmp_path, capsys, monkeypatch, args):
-    """--out '' would write into the current folder: exit 2, one line, nothing written."""
-    monkeypatch.chdir(tmp_path)
+def test_an_empty_out_is_refused_by_every_command(tmp_path, capsys, args):
+    """--out '' would write into the current folder (the test's tmp_path): exit 2, one line, nothing written."""
     assert main([*args, "--out", ""]) == 2
     _one_line(capsys, "--out is empty")
     assert not list(tmp_path.iterdir())

@@ -1,13 +1,15 @@
 """The typed experiment specs and the one strategy builder (mmsim/specs.py)."""
 
+import math
+
 import attrs
 import pytest
 
 from engine import ConfigError, ExponentialFills, StepFills
 from feeds import SyntheticMarket
 from mmsim.cli import main
-from mmsim.specs import MarketSpec, StrategySpec, build_strategies
-from strategies import GLFT, AvellanedaStoikov, InventoryCapped, SymmetricSpread
+from mmsim.specs import MarketSpec, StrategySpec, build_replay_strategy, build_strategies
+from strategies import GLFT, AvellanedaStoikov, InventoryCapped, RollingAvellanedaStoikov, SymmetricSpread
 
 
 def test_the_default_market_spec_is_the_default_market_with_exact_fills():
@@ -30,6 +32,8 @@ def test_step_fills_move_the_order_flow_into_the_fill_model():
     (lambda: MarketSpec.from_dict({"volatility": 1.0}), "unknown market parameter 'volatility'"),
     (lambda: StrategySpec(gamma=0.0), "gamma must be > 0"),
     (lambda: StrategySpec(strategy_k=-1.0), "strategy_k must be > 0"),
+    (lambda: StrategySpec(order_size=0.0), "order_size must be > 0"),
+    (lambda: StrategySpec(close=math.nan), "close must be finite"),
     (lambda: StrategySpec.from_dict({"kappa": 1.0}), "unknown strategy parameter 'kappa'"),
 ])
 def test_bad_specs_are_config_errors_naming_the_parameter(make, message):
@@ -61,3 +65,46 @@ def test_one_builder_sets_naive_quoting_at_the_models_average_spread():
     model, fixed = build_strategies(["avellaneda-stoikov", "naive"], given, market, 90.0)
     assert fixed.spread == 0.7 and model.k == 3.0
     assert attrs.evolve(given, spread=None).spread is None
+
+
+def test_replay_and_synthetic_markets_build_the_same_strategy_from_the_same_spec():
+    """One builder: glft and the naive strategies of a replay are those of a synthetic run given the same k,
+    sigma, A, spread and order size; only the requote timer and the warm-up are the replay's."""
+    spec = StrategySpec(gamma=0.01, strategy_k=30.0, strategy_sigma=0.02, strategy_A=2.0, max_inventory=300.0,
+                        spread=0.04, order_size=100.0)
+    market = SyntheticMarket()
+    for name in ("glft", "naive", "inventory-capped"):
+        replayed = build_replay_strategy(name, spec, requote_s=0.25, trade_from=100.0)
+        assert replayed.inner == build_strategies([name], spec, market, 90.0)[0]
+        assert (replayed.requote_interval_s, replayed.requote_on_fill, replayed.trade_from) == (0.25, True, 100.0)
+    assert build_replay_strategy("naive", spec, requote_s=0.1).trade_from == -math.inf
+
+
+def test_the_replays_avellaneda_stoikov_rolls_with_the_spec_and_its_own_defaults():
+    """avellaneda-stoikov on replayed data is the rolling one; a field left unset keeps the strategy's default
+    (one set of defaults), a given one reaches it."""
+    spec = StrategySpec(gamma=0.002, strategy_k=25.0, tick_size=0.01, order_size=50.0, close=55_800.0)
+    rolling = build_replay_strategy("avellaneda-stoikov", spec, requote_s=0.1).inner
+    assert isinstance(rolling, RollingAvellanedaStoikov)
+    assert (rolling.gamma, rolling.k, rolling.tick_size, rolling.order_size, rolling.close) == (
+        0.002, 25.0, 0.01, 50.0, 55_800.0)
+    assert rolling.sigma is None  # no fixed sigma: estimated online
+    assert rolling.horizon_s == attrs.fields_dict(RollingAvellanedaStoikov)["horizon_s"].default
+
+
+@pytest.mark.parametrize("name, spec, message, param", [
+    ("avellaneda-stoikov", StrategySpec(), "avellaneda-stoikov on replayed data needs strategy_k", "strategy_k"),
+    ("glft", StrategySpec(strategy_k=20.0, strategy_sigma=0.01), "glft on replayed data needs strategy_A",
+     "strategy_A"),
+    ("inventory-capped", StrategySpec(strategy_k=20.0), "inventory-capped on replayed data needs spread", "spread"),
+])
+def test_a_replay_strategy_without_a_parameter_it_needs_names_the_parameter(name, spec, message, param):
+    with pytest.raises(ConfigError, match=message) as raised:
+        build_replay_strategy(name, spec, requote_s=0.1)
+    assert raised.value.params == (param,)
+
+
+def test_a_synthetic_model_is_not_built_for_replay():
+    """as-infinite's parameters are not converted from real data: refused, not built with synthetic defaults."""
+    with pytest.raises(ConfigError, match="'as-infinite' is not wired for replay"):
+        build_replay_strategy("as-infinite", StrategySpec(strategy_k=20.0, strategy_sigma=0.01), requote_s=0.1)

@@ -125,7 +125,7 @@ def test_the_synthetic_study_keeps_the_real_days_section_of_its_findings_page(tm
     assert text.endswith(f"\n\n{SECTION}\n\nreal numbers\n")
 
 
-def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_path, monkeypatch):
+def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_path):
     folder = tmp_path / "d1"
     folder.mkdir()
     for name in ("GOOG_2012-06-21_1_2_message_1.csv", "GOOG_2012-06-21_1_2_message_10.csv",
@@ -137,7 +137,7 @@ def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_pat
     assert days[1].argv == ("--quotes", str(folder / "X_quotes.csv"), "--trades", str(folder / "X_trades.csv"))
     assert [d.name for d in find_days([str(folder / "X_*")])] == ["X"]
     assert find_days([str(tmp_path / "d*")]) == days  # a glob of folders
-    monkeypatch.chdir(tmp_path)  # a folder named relative to here is stored absolute, for cells run elsewhere
+    # The test runs in tmp_path (conftest): a folder named relative to here is stored absolute, for cells run elsewhere
     assert find_days(["d1"]) == find_days(["d*"]) == days
     (folder / "Y_quotes.csv").write_text("")
     with pytest.raises(DataError, match="no trades file Y_trades.csv"):
@@ -150,7 +150,8 @@ def test_days_are_found_in_folders_and_globs_deepest_lobster_level_first(tmp_pat
     (["--real", "{examples}/make_example_ticks.py"], "neither a LOBSTER message file"),
     (["--resume"], "--resume goes with --real"),
     (["--real", "{examples}", "--skews", "0,1"], "expected distinct numbers > 0"),
-    (["--real", "{examples}", "--warmup-min", "1", "--close", "24:00"], "--close 24:00: expected HH:MM (00:00 to 23:59)"),
+    (["--real", "{examples}", "--warmup-min", "1", "--close", "24:00"],
+     "--close 24:00: expected HH:MM (00:00 to 23:59)"),
     (["--real", "{examples}", "--warmup-min", "1", "--close", "14:31"],  # the example day opens at 14:30
      "--close 14:31: at or before the start of trading (14:31:00)"),
     (["--real", "{examples}", "--glft-lots", "0"], "--glft-lots: expected a number > 0"),

@@ -105,13 +105,16 @@ def test_resume_runs_only_missing_cells_and_equals_an_uninterrupted_sweep(tmp_pa
 
 
 def test_a_folder_with_cells_needs_resume_and_the_same_grid(tmp_path):
-    """Without --resume existing cells are refused; with it, cells of another grid are a clear error."""
+    """Without resume existing cells are refused; with it, cells of another grid are a clear error. The errors
+    name the parameters (resume, out_dir), which the command line shows as its options."""
     run_sweep(small(), tmp_path, workers=1)
-    with pytest.raises(ConfigError, match="already holds 4 finished cell"):
+    with pytest.raises(ConfigError, match="already holds 4 finished cell.*add resume .* another out_dir") as raised:
         run_sweep(small(), tmp_path, workers=1)
+    assert raised.value.params == ("resume", "out_dir")
     other = small((("gamma", (0.05, 0.7)), ("strategy_k", (1.0, 3.0))))
-    with pytest.raises(ConfigError, match="different sweep .*gamma was 0.5 there, 0.7 here"):
+    with pytest.raises(ConfigError, match="different sweep .*gamma was 0.5 there, 0.7 here") as raised:
         run_sweep(other, tmp_path, workers=1, resume=True)
+    assert raised.value.params == ("out_dir",)
 
 
 def test_a_corrupt_cell_file_is_a_data_error(tmp_path):
@@ -131,7 +134,8 @@ def test_progress_reports_every_cell_once_and_at_most_one_in_flight_per_worker(t
 
 
 def test_dask_missing_is_a_one_line_config_error(tmp_path, monkeypatch):
-    """Without dask.distributed installed, --dask says how to install it."""
+    """Without dask.distributed installed, asking for dask says how to install it."""
     monkeypatch.setitem(sys.modules, "distributed", None)  # makes `import distributed` raise ImportError
-    with pytest.raises(ConfigError, match=r"pip install 'mmsim\[dask\]'"):
+    with pytest.raises(ConfigError, match=r"^dask needs dask.distributed, .*pip install 'mmsim\[dask\]'$") as raised:
         run_sweep(small(), tmp_path, dask="local")
+    assert raised.value.params == ("dask",)

@@ -29,7 +29,8 @@ def test_the_side_that_would_breach_the_cap_is_withdrawn():
 def test_cap_on_arrays_withdraws_with_nan_per_path():
     """With arrays over paths a withdrawn side is NaN on the paths at the cap."""
     capped = InventoryCapped(AvellanedaStoikov(), max_inventory=1)
-    quote = capped.quote(MarketState(time=0.0, horizon=1.0, mid=np.full(3, 100.0), inventory=np.array([1.0, 0.0, -1.0])))
+    state = MarketState(time=0.0, horizon=1.0, mid=np.full(3, 100.0), inventory=np.array([1.0, 0.0, -1.0]))
+    quote = capped.quote(state)
     assert np.isnan(quote.bid[0]) and np.isfinite(quote.bid[1:]).all()
     assert np.isnan(quote.ask[2]) and np.isfinite(quote.ask[:2]).all()
 
