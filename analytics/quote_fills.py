@@ -34,7 +34,7 @@ from engine import ConfigError, DataError, FillModel, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
 from engine.lazy_modules import lazy_module
-from feeds.lobster_book import replay_feed
+from feeds.lobster_book import BookInMemory, LobsterBookSource, replay_feed
 from strategies import Retimed, Strategy
 
 pd = lazy_module("pandas")
@@ -70,6 +70,7 @@ class Pegged(Strategy):
     offset: float
     order_size: float = 100.0
     name = "pegged"
+    quote_inputs = ("best_ask", "best_bid", "mid")
 
     def quote(self, state) -> Quote:
         x, size = self.offset, self.order_size
@@ -152,7 +153,8 @@ def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_
     ----------
     source : TickSource or LobsterBookSource
         The data (replayed once per offset: prefer an in-memory :class:`feeds.FrameSource`); a LOBSTER book
-        source replays message by message with the full book, as ``mmsim replay`` does for level-N files.
+        source replays message by message with the full book, as ``mmsim replay`` does for level-N files (its
+        files are read and checked once, into a :class:`feeds.lobster_book.BookInMemory`).
     anchor : {"touch", "mid"}
     offsets : sequence of float
         Offsets, price units (>= 0).
@@ -174,6 +176,8 @@ def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_
     fills_by_offset, markouts_by_offset = [], []
     start = exposure = None
     fill_model = TradeThroughFills(tick_size) if fill_model is None else fill_model
+    if isinstance(source, LobsterBookSource):  # read and check the files once, not once per offset
+        source = BookInMemory(source)
     for x in offsets:
         strategy = Retimed(Pegged(anchor, float(x), order_size), window_s, False, True)
         sim = Simulation(replay_feed(source), strategy, fill_model, seed=0)

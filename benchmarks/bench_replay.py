@@ -33,7 +33,7 @@ import feeds
 from engine.queue_fills import QueueFills
 from engine.replay_fills import TradeThroughFills
 from feeds import FrameSource
-from feeds.lobster_book import LobsterBookSource
+from feeds.lobster_book import BookInMemory, LobsterBookSource
 from mmsim.cmd_replay import replay
 from strategies import Retimed, RollingAvellanedaStoikov
 
@@ -72,17 +72,6 @@ def aapl_in_memory() -> FrameSource:
     """The day read once, so the benchmark times the replay alone."""
     source = feeds.read_lobster(AAPL)
     return FrameSource(list(source.chunks()), name=source.name)
-
-
-class _BookInMemory:
-    """A LobsterBookSource's checked chunks, read once."""
-
-    def __init__(self, source: LobsterBookSource) -> None:
-        self.name, self.levels, self.stats = source.name, source.levels, source.stats
-        self._chunks = list(source.chunks())
-
-    def chunks(self):
-        return iter(self._chunks)
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +135,7 @@ def test_replay_aapl_day_avellaneda_stoikov_100ms(benchmark, aapl_in_memory, pee
 @pytest.mark.skipif(not GOOG10.is_file(), reason="needs the GOOG level-10 LOBSTER files")
 def test_replay_goog_level_ten_day_avellaneda_stoikov_100ms(benchmark, peer):
     """The full-depth replay loop alone (checked chunks already in memory), exact queues; against the peer."""
-    source = _BookInMemory(LobsterBookSource(GOOG10))
+    source = BookInMemory(LobsterBookSource(GOOG10))
     sim = benchmark.pedantic(lambda: replay(source, _strategy(), QueueFills(0.01)), rounds=3, iterations=1)
     benchmark.extra_info.update(events=sim.scheduler.events, fills=sim.fill_count)
     _against_peer(benchmark, peer, "lobster_GOOG_L10", benchmark.stats.stats.min, "loop")

@@ -101,7 +101,14 @@ class FillRun:
         ``fills_through``, when the other side came at a price through ours.
     queue_s : list of float
         For each queue fill, the time it waited from joining the queue, seconds.
+    unchanged_quote_is_noop : bool
+        Class attribute, ``False`` here: a run that sets it promises that the same quote going live again, with
+        our inventory and the market's best prices as they were when it last went live, changes nothing (no
+        row, no size reset, no queue move). The simulation may then skip requotes that show the strategy
+        nothing new (see ``Strategy.quote_inputs``).
     """
+
+    unchanged_quote_is_noop = False
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim

@@ -34,6 +34,7 @@ class StrategyProtocol(Protocol):
     requote_on_tick: bool
     requote_on_fill: bool
     requote_interval_s: float | None
+    # Optional: the MarketState fields the quote depends on (see strategies.Strategy); absent means all.
 
     def quote(self, state: MarketState) -> Quote: ...
 

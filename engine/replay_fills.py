@@ -81,6 +81,10 @@ class ExchangeRun(FillRun):
     """What every replay model shares: the exchange's rules when a quote goes live (tick grid, post-only, an
     unchanged requote sends nothing); a subclass sets its queue state in :meth:`joined`."""
 
+    # The same entry against the same best prices and sides goes through the same rules to the same grid
+    # prices, which _live finds unchanged.
+    unchanged_quote_is_noop = True
+
     def __init__(self, sim, tick: float, withdraw: bool) -> None:
         super().__init__(sim)
         self.tick = tick

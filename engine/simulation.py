@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
+from operator import attrgetter
 
 import numpy as np
 
@@ -14,10 +16,29 @@ from engine.fill_model import FillModel, FillRun, RestingQuote
 from engine.protocols import Feed, StrategyProtocol
 from engine.quotes import ask_quote, check_quote, strategy_name
 from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
-from engine.types import ASK, BID, Fees, Fill, MarketState
+from engine.types import ASK, BID, Fees, Fill, MarketState, Quote
 
 _NAN = math.nan
 _new_tuple = tuple.__new__
+_WITHHELD = Quote(None, None)
+# What the exchange rules read besides the strategy's own inputs: a requote that sees these unchanged goes live
+# as the same quote.
+_EXCHANGE_INPUTS = ("best_ask", "best_bid", "inventory", "mid")
+
+
+def _inputs_getter(strategy) -> Callable[[MarketState], tuple] | None:
+    """A function of the state giving what the strategy's quote and the exchange rules depend on, or ``None``
+    when the strategy does not list its ``quote_inputs``."""
+    inputs = getattr(strategy, "quote_inputs", None)
+    if inputs is None:
+        return None
+    if isinstance(inputs, str) or not all(isinstance(name, str) for name in inputs):
+        raise ConfigError(f"quote_inputs must be a tuple of MarketState field names, got {inputs!r}")
+    unknown = sorted(set(inputs) - set(MarketState.__slots__) - {"time_left"})
+    if unknown:
+        raise ConfigError(f"quote_inputs names unknown MarketState field(s) {', '.join(unknown)} (fields: "
+                          f"{', '.join(MarketState.__slots__)}, time_left)")
+    return attrgetter(*sorted({*inputs, *_EXCHANGE_INPUTS}))
 
 
 def path_generators(seed) -> tuple[np.random.Generator, np.random.Generator]:
@@ -63,6 +84,10 @@ class Simulation:
         as it was this long ago. Fills still happen on the market's clock, against the market as it is.
     fees : Fees
         Charged on every fill.
+    trade_from : float
+        Quotes are withheld before this time (a warm-up that is replayed but not traded): the strategy is asked
+        as usual, so it learns from the data, but nothing it quotes rests in the book. Default: trade from the
+        start.
     ledger : Ledger, optional
         Where rows are recorded (a new one by default); many paths may share one.
     path : int
@@ -77,17 +102,26 @@ class Simulation:
     changes : int
         Book changes and fills so far. A fill model's ``on_quote_live`` sees nothing new while it has not moved
         (the replay models use it to recognise an unchanged requote cheaply).
+    requotes_skipped : int
+        Requotes not asked for because they would have shown the strategy nothing new (see
+        :attr:`skips_idle_requotes`); they are still counted in ``scheduler.events``.
 
     Notes
     -----
     Feeds drive the run through :meth:`set_mid`, :meth:`set_book`, :meth:`market_order` and :meth:`order_event`;
     the fill model's run (:class:`engine.fill_model.FillRun`) sees them through its hooks and fills the resting
     quotes with ``RestingQuote.execute``. The order of events at one instant is given in :mod:`engine.scheduler`.
+
+    A timer requote is skipped, and the timer stops until the next book change or fill, when it would show the
+    strategy nothing new: the strategy lists its ``quote_inputs``, none of them nor the inventory nor the
+    market's best prices has changed since it was last asked, the fill model's run treats an unchanged quote as
+    a no-op (``unchanged_quote_is_noop``), and there is no latency (a quote sent with latency meets a book that
+    may have moved by then). The ledger is the same as when every tick asks.
     """
 
     def __init__(self, feed: Feed, strategy: StrategyProtocol, fill_model: FillModel, *, seed=None,
                  latency_s: float = 0.0, feed_latency_s: float = 0.0, fees: Fees = Fees(),
-                 ledger: Ledger | None = None, path: int = 0) -> None:
+                 trade_from: float = -math.inf, ledger: Ledger | None = None, path: int = 0) -> None:
         if not isinstance(fill_model, FillModel):
             raise ConfigError(f"fill_model must be an engine.FillModel, got {type(fill_model).__name__}")
         self.feed = feed
@@ -96,6 +130,9 @@ class Simulation:
         self.latency_s = check_non_negative("latency_s", latency_s)
         self.feed_latency_s = check_non_negative("feed_latency_s", feed_latency_s)
         self.fees = fees
+        self.trade_from = float(trade_from)
+        if self.trade_from != self.trade_from:
+            raise ConfigError("trade_from must be a time, got NaN")
         self.ledger = Ledger() if ledger is None else ledger
         self.path = int(path)
         self.feed_rng, self.fill_rng = path_generators(seed)
@@ -127,6 +164,10 @@ class Simulation:
         self._instant = _NAN  # time of the last book change, and the best prices before that instant's changes
         self._touch_bid = self._touch_ask = None
         self._last_quote = self._last_entry = None  # the last quote that passed the checks, and what it gave
+        self._inputs = _inputs_getter(strategy)  # what the strategy and the exchange rules read, or None
+        self._asked = self._asked_early = None  # the inputs when the strategy was last asked, and if before trade_from
+        self._parked_at = None  # the tick the timer stopped at, while nothing new can reach the strategy
+        self.requotes_skipped = 0
 
     # -- running -----------------------------------------------------------------------------------------------
 
@@ -134,10 +175,14 @@ class Simulation:
         """Run the path to the feed's horizon and return the ledger (with a final mark at the horizon)."""
         self.feed.attach(self, self.feed_rng)
         self.fills = self.fill_model.attach(self, self.fill_rng)
+        if not self.skips_idle_requotes:
+            self._inputs = None
         if self._requote_interval is not None:
             self.scheduler.schedule(self.scheduler.now, STRATEGY, self._on_timer)
-        horizon = self.state.horizon
-        self.scheduler.run(until=None if math.isinf(horizon) else horizon)
+        until = None if math.isinf(self.state.horizon) else self.state.horizon
+        self.scheduler.run(until=until)
+        if self._parked_at is not None:
+            self._unpark_at_end(past_horizon=until is None)
         if not self._started:
             raise ConfigError("the feed gave no price: nothing to simulate")
         # A replay learns its horizon (the last row) while running; a timer may have fired once past it.
@@ -145,15 +190,23 @@ class Simulation:
         self._mark()
         return self.ledger
 
+    @property
+    def skips_idle_requotes(self) -> bool:
+        """Whether timer requotes that would show the strategy nothing new are skipped (see the class notes)."""
+        return (self._inputs is not None and self.latency_s == 0.0 and self.feed_latency_s == 0.0
+                and self.fills.unchanged_quote_is_noop)
+
     # -- what feeds call ---------------------------------------------------------------------------------------
 
     def set_mid(self, mid: float) -> None:
         """The mid moves to ``mid`` now: record a mark and, if the strategy wants it, requote."""
+        if self._parked_at is not None:
+            self._wake()
         state = self.state
         state.time = now = self.scheduler.now
         state.mid = mid
-        # _mark() (and mark_to_market) written out: this runs on every tick.
-        self._append_mark((self.path, now, mid, state.inventory, state.cash, state.cash + state.inventory * mid))
+        inventory, cash = state.inventory, state.cash
+        self._append_mark((self.path, now, mid, inventory, cash, mark_to_market(inventory, cash, mid)))
         if self._view is not state:
             self._seen.append((now, mid, state.best_bid, state.best_ask, state.best_bid_size, state.best_ask_size))
             if self._requote_on_tick or not self._started:
@@ -166,6 +219,8 @@ class Simulation:
     def set_book(self, best_bid: float, best_ask: float, bid_size: float = _NAN, ask_size: float = _NAN) -> None:
         """The market's best bid and ask (and the sizes displayed there, when known) change now; the mid becomes
         their average. The fill model's ``on_book`` hook sees the new book before the mid moves."""
+        if self._parked_at is not None:
+            self._wake()
         state = self.state
         now = self.scheduler.now
         if now != self._instant:  # the first book change of this instant: keep the touch it started with
@@ -209,6 +264,8 @@ class Simulation:
                     self.bid = None
             elif self.ask is quote:
                 self.ask = None
+        if self._parked_at is not None:
+            self._wake()
         state = self.state
         now = state.time = self.scheduler.now
         fee = 0.0 if self._fees_zero else self.fees.on(price, filled)
@@ -256,7 +313,7 @@ class Simulation:
         now = scheduler.now
         if now > state.horizon:  # a replay ended after this tick was scheduled: stop
             return
-        requote, interval = self._requote, self._requote_interval
+        requote, interval, inputs = self._requote, self._requote_interval, self._inputs
         # What the heap would run next runs here while nothing else is due before it (counted as the events they
         # would have been): the requote a tick asks for, and the next tick itself when no market data comes
         # first. Most ticks of a replayed day then cost no push and no pop.
@@ -265,7 +322,16 @@ class Simulation:
             if self._started and not self._quote_requested:
                 if first:
                     scheduler.events += 1
-                    requote()
+                    if (inputs is not None and inputs(state) == self._asked
+                            and (now < self.trade_from) == self._asked_early):
+                        self.requotes_skipped += 1
+                        if now >= self.trade_from:
+                            # Nothing the strategy reads moves before the next book change or fill: the timer
+                            # stops here, and the first of them restarts it (_wake), counting the ticks between.
+                            self._parked_at = now
+                            return
+                    else:
+                        requote()
                 else:
                     self.request_quote()
             now += interval
@@ -276,6 +342,36 @@ class Simulation:
                 return
             first = True  # the tick came first: so does the requote it asks for, at the same instant
 
+    def _wake(self) -> None:
+        """The first book change or fill since the timer stopped (at ``_parked_at``, on a tick that showed the
+        strategy nothing new): count the ticks that fell before now as the tick and requote events they would
+        have been (each would have seen nothing new either), and schedule the next one."""
+        scheduler, interval = self.scheduler, self._requote_interval
+        tick, now, skipped = self._parked_at + interval, scheduler.now, 0  # the timer's own arithmetic
+        while tick < now:
+            skipped += 1
+            tick += interval
+        self._parked_at = None
+        self.requotes_skipped += skipped
+        scheduler.events += 2 * skipped
+        scheduler.schedule(tick, STRATEGY, self._on_timer)
+
+    def _unpark_at_end(self, past_horizon: bool) -> None:
+        """The run ended with the timer stopped: count the ticks up to the horizon as the events they would have
+        been. A horizon learnt while running (a replay's last row) would also have run the first tick past it,
+        which found the data ended: count it too, and leave the clock where it would have left it."""
+        scheduler, interval, horizon = self.scheduler, self._requote_interval, self.state.horizon
+        tick, skipped = self._parked_at + interval, 0
+        while tick <= horizon:
+            skipped += 1
+            tick += interval
+        self._parked_at = None
+        self.requotes_skipped += skipped
+        scheduler.events += 2 * skipped
+        if past_horizon:
+            scheduler.events += 1
+            scheduler.now = tick
+
     def _requote(self, _=None) -> None:
         self._quote_requested = False
         state = self.state
@@ -284,7 +380,11 @@ class Simulation:
             state = self._seen_state(now)
             if state is None:
                 return
+        if self._inputs is not None:
+            self._asked, self._asked_early = self._inputs(state), now < self.trade_from
         quote = ask_quote(self.strategy, state, self._name)
+        if now < self.trade_from:
+            quote = _WITHHELD  # the warm-up: asked, so it learns, but nothing is sent
         if quote == self._last_quote:
             entry = self._last_entry  # the quote checked last time (a replay's timer mostly gets the same again)
         else:

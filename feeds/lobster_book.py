@@ -151,6 +151,30 @@ class LobsterBookSource:
         return f"LobsterBookSource({self.name!r}, levels={self.levels})"
 
 
+class BookInMemory:
+    """The checked chunks of a :class:`LobsterBookSource`, read once and then replayed from memory: for a span
+    replayed many times (the warm-up's hypothetical quotes, one replay per offset), which would otherwise read and
+    check the files again each time. Holds the whole span in memory.
+
+    Parameters
+    ----------
+    source : LobsterBookSource
+        Read at once, to its end (or its ``until``).
+    """
+
+    def __init__(self, source: LobsterBookSource) -> None:
+        self.name, self.levels = source.name, source.levels
+        self._chunks = list(source.chunks())
+        self.stats = dict(source.stats)
+
+    def chunks(self) -> Iterator[BookChunk]:
+        """The chunks, in order."""
+        return iter(self._chunks)
+
+    def __repr__(self) -> str:
+        return f"BookInMemory({self.name!r}, levels={self.levels})"
+
+
 _ROW_FIELDS = ("time", "kind", "order_id", "size", "price", "side", "level_size", "entered", "top", "priority")
 
 

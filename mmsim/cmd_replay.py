@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import sys
 import time
 from pathlib import Path
@@ -257,23 +258,24 @@ def strategy_spec(args, defaults: dict, calibration: dict[str, float], close: fl
                         sigma_window_s=args.sigma_window_s, sigma_prior=calibration.get("sigma"), close=close)
 
 
-def build_strategy(args, spec: StrategySpec, trade_from: float | None = None):
+def build_strategy(args, spec: StrategySpec):
     """The strategy ``--strategy`` names, set up by ``spec`` (see :func:`mmsim.specs.build_replay_strategy`):
-    requoting every ``--requote-ms`` and after each fill, sending nothing before ``trade_from`` (the end of the
-    warm-up)."""
+    requoting every ``--requote-ms`` and after each fill. (It sends nothing before the end of the warm-up: that
+    is the run's ``trade_from``, see :func:`replay`.)"""
     return build_replay_strategy(args.strategy, spec, requote_s=args.requote_ms / 1000.0,
-                                 requote_on_tick=args.requote_on_tick, trade_from=trade_from,
+                                 requote_on_tick=args.requote_on_tick,
                                  user_params=user_strategy_params(args, [args.strategy]))
 
 
 # -- running -------------------------------------------------------------------------------------------------
 
 def replay(source, strategy, fill_model: FillModel, *, latency_s: float = 0.0, feed_latency_s: float = 0.0,
-           fees: Fees = Fees()):
+           fees: Fees = Fees(), trade_from: float = -math.inf):
     """Replay ``source`` (a tick source, or a :class:`feeds.lobster_book.LobsterBookSource` for the full book)
-    against ``strategy``; return the simulation (its ledger, counters and clock)."""
+    against ``strategy``, trading from ``trade_from`` (the end of the warm-up); return the simulation (its
+    ledger, counters and clock)."""
     sim = Simulation(replay_feed(source), strategy, fill_model, seed=0, latency_s=latency_s,
-                     feed_latency_s=feed_latency_s, fees=fees)
+                     feed_latency_s=feed_latency_s, fees=fees, trade_from=trade_from)
     sim.run()
     return sim
 
@@ -372,7 +374,7 @@ def replay_run(args, *, show_progress: bool = True):
     else:
         first = _first_time(source, warm)
         close = close_after(args.close, first, first if trade_from is None else trade_from)
-    strategy = build_strategy(args, strategy_spec(args, defaults, calibration, close), trade_from)
+    strategy = build_strategy(args, strategy_spec(args, defaults, calibration, close))
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
     replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
@@ -382,12 +384,13 @@ def replay_run(args, *, show_progress: bool = True):
     progress = source_progress(replayed, "mmsim replay") if show_progress else contextlib.nullcontext(replayed)
     with progress as counted:
         sim = replay(counted, strategy, fill_model, latency_s=args.latency_ms / 1000.0,
-                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees)
+                     feed_latency_s=args.feed_latency_ms / 1000.0, fees=fees,
+                     trade_from=-math.inf if trade_from is None else trade_from)
     replay_s = time.perf_counter() - replay_start
     summary = replay_summary(sim.ledger)
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
-        "events": sim.scheduler.events, "wall_s": round(replay_s, 3),
+        "events": sim.scheduler.events, "requotes_skipped": sim.requotes_skipped, "wall_s": round(replay_s, 3),
         "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
         "warnings": print_warnings("replay", source),
         "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},

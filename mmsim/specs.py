@@ -8,7 +8,6 @@ with these, so a strategy named ``naive`` or ``glft`` means the same object in e
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 
 import attrs
@@ -222,10 +221,10 @@ def build_strategies(names: Sequence[str], spec: StrategySpec, market: Synthetic
 
 
 def build_replay_strategy(name: str, spec: StrategySpec, *, requote_s: float, requote_on_tick: bool = False,
-                          trade_from: float | None = None, user_params: Mapping[str, str] | None = None):
+                          user_params: Mapping[str, str] | None = None):
     """The strategy ``name`` for replayed data, set up by ``spec`` and retimed: it requotes every ``requote_s``
-    seconds of data time and after each fill (and on every mid move with ``requote_on_tick``), and sends nothing
-    before ``trade_from`` (the end of a warm-up; ``None``: from the start).
+    seconds of data time and after each fill (and on every mid move with ``requote_on_tick``). A warm-up that is
+    replayed but not traded is the run's ``trade_from`` (:class:`engine.Simulation`), not the strategy's.
 
     avellaneda-stoikov is :class:`strategies.RollingAvellanedaStoikov` (no terminal time unless ``spec.close``),
     glft and the naive strategies are those of :func:`build_strategies`; the data have no market to take ``k``,
@@ -242,8 +241,6 @@ def build_replay_strategy(name: str, spec: StrategySpec, *, requote_s: float, re
         The requote timer, seconds of data time (> 0).
     requote_on_tick : bool
         Also requote on every mid move.
-    trade_from : float or None
-        The first time the strategy may send quotes.
     user_params : mapping, optional
         Constructor arguments of a user's class, as text.
 
@@ -275,5 +272,4 @@ def build_replay_strategy(name: str, spec: StrategySpec, *, requote_s: float, re
 
     inner = _build(name, spec, rolling, spec.strategy_k, spec.strategy_sigma, spec.strategy_A, spec.spread,
                    user_params)
-    return Retimed(inner, requote_interval_s=requote_s, requote_on_tick=requote_on_tick, requote_on_fill=True,
-                   trade_from=-math.inf if trade_from is None else trade_from)
+    return Retimed(inner, requote_interval_s=requote_s, requote_on_tick=requote_on_tick, requote_on_fill=True)

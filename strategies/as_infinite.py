@@ -73,6 +73,7 @@ class InfiniteHorizonAS(Strategy):
     _base: float = attrs.field(init=False, repr=False)
 
     name = "as-infinite"
+    quote_inputs = ("inventory", "mid")
 
     def __attrs_post_init__(self) -> None:
         g = self.gamma * self.order_size  # risk aversion per lot

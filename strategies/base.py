@@ -20,6 +20,13 @@ class Strategy:
         Also requote on a timer with this period, in the feed's time unit (default ``None``: no timer).
     name : str or None
         Name in tables and errors (default: the class name).
+    quote_inputs : tuple of str or None
+        The :class:`MarketState` fields the quote depends on (default ``None``: any of them, the clock
+        included). Listing them is a promise: when none of them has changed since the strategy was last asked,
+        :meth:`quote` returns the same quote again and changes nothing in the strategy. A replay without latency
+        then skips the timer's requotes that would show the strategy nothing new, most of a day's (see
+        ``docs/replay.md``). A strategy whose quote moves with the clock (a finite horizon, an estimate that
+        decays between prices) must leave it ``None``.
 
     Notes
     -----
@@ -33,6 +40,7 @@ class Strategy:
     requote_on_fill: bool = True
     requote_interval_s: float | None = None
     name: str | None = None
+    quote_inputs: tuple[str, ...] | None = None
 
     def quote(self, state: MarketState) -> Quote:
         """Return the quote to rest in the book now.

@@ -65,6 +65,11 @@ class InventoryCapped(Strategy):
     def requote_interval_s(self) -> float | None:
         return self.inner.requote_interval_s
 
+    @property
+    def quote_inputs(self) -> tuple[str, ...] | None:
+        inner = getattr(self.inner, "quote_inputs", None)
+        return None if inner is None else tuple(sorted({*inner, "inventory"}))
+
     def quote(self, state: MarketState) -> Quote:
         return withdraw_beyond(state.inventory, self.max_inventory, *self.inner.quote(state))
 

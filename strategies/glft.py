@@ -69,6 +69,7 @@ class GLFT(Strategy):
     _c: float = attrs.field(init=False, repr=False)
 
     name = "glft"
+    quote_inputs = ("inventory", "mid")
 
     def __attrs_post_init__(self) -> None:
         g, k = self.gamma * self.order_size, self.k  # risk aversion per lot

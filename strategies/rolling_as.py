@@ -41,9 +41,12 @@ class RollingAvellanedaStoikov(Strategy):
 
     Volatility: unless ``sigma`` is given, it is the realised volatility of the mids the strategy sees when it
     quotes, over an exponential window of ``sigma_window_s`` seconds: ``sigma^2 = sum w dm^2 / sum w dt``, each
-    increment weighted by ``exp(-age / sigma_window_s)``. ``sigma_prior`` (for example from a calibration)
-    counts as one window's worth of observations at the start, so early quotes are not built on a handful of
-    increments.
+    increment weighted by ``exp(-age / sigma_window_s)``, an increment running from one mid to the next
+    different one (:class:`RealisedVolatility`). ``sigma_prior`` (for example from a calibration) counts as one
+    window's worth of observations at the start, so early quotes are not built on a handful of increments.
+
+    Without ``close``, the quote depends on the mid and the inventory alone (``quote_inputs``): the estimate
+    moves only when the mid does, so a replay skips the requotes that would see neither move.
 
     Parameters
     ----------
@@ -91,6 +94,11 @@ class RollingAvellanedaStoikov(Strategy):
     name = "avellaneda-stoikov"
     requote_on_tick = False
 
+    @property
+    def quote_inputs(self) -> tuple[str, ...] | None:
+        """``("inventory", "mid")``; ``None`` (everything, the clock included) when the horizon runs to ``close``."""
+        return ("inventory", "mid") if self.close is None else None
+
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_vol", RealisedVolatility(self.sigma_window_s, self.sigma_prior))
         object.__setattr__(self, "_log_term", flow_spread(self.gamma * self.order_size, self.k))
@@ -135,7 +143,9 @@ class RealisedVolatility:
     """Realised volatility of irregularly sampled prices over an exponential time window.
 
     ``sigma^2 = sum w dm^2 / sum w dt``: each increment ``dm`` over ``dt`` weighted by ``exp(-age / window_s)``.
-    A ``prior`` counts as one window of observations at that volatility. Mutable, per run.
+    An increment runs from one price to the next *different* one: observing the same price again changes
+    nothing, so the estimate is the same however often an unchanged price is looked at (and holds still between
+    price changes). A ``prior`` counts as one window of observations at that volatility. Mutable, per run.
 
     Parameters
     ----------
@@ -163,16 +173,19 @@ class RealisedVolatility:
     def update(self, time: float, price: float) -> float:
         """Observe ``price`` at ``time`` and return the new estimate.
 
-        A second observation at the same time is ignored: the next increment is measured from the first. A time
-        earlier than the last starts afresh from the prior (the same strategy object replaying another run).
+        The same price as the last observation changes nothing: the next increment is measured from the time that
+        price was first seen. A second price at the same time is ignored: the next increment is measured from the
+        first. A time earlier than the last starts afresh from the prior (the same strategy object replaying
+        another run).
         """
         dt = time - self.last_time
         if dt > 0:
-            decay = math.exp(-dt / self.window_s)
             dm = price - self.last_price
-            self.sum_dm2 = self.sum_dm2 * decay + dm * dm
-            self.sum_dt = self.sum_dt * decay + dt
-            self.last_time, self.last_price = time, price
+            if dm != 0.0:
+                decay = math.exp(-dt / self.window_s)
+                self.sum_dm2 = self.sum_dm2 * decay + dm * dm
+                self.sum_dt = self.sum_dt * decay + dt
+                self.last_time, self.last_price = time, price
         elif dt < 0 or dt != dt:  # first observation, or the clock went back: a new run reuses this object
             if dt < 0:
                 self.__init__(self.window_s, self._prior)

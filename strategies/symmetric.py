@@ -27,6 +27,7 @@ class SymmetricSpread(Strategy):
     order_size: float = attrs.field(default=1.0, converter=float, validator=positive)
 
     name = "naive"
+    quote_inputs = ("mid",)
 
     def quote(self, state: MarketState) -> Quote:
         half, size, mid = 0.5 * self.spread, self.order_size, state.mid

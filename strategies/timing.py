@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 import attrs
 
 from engine import Fill, MarketState, Quote
 from engine.errors import optional_positive
 from strategies.base import Strategy
-
-_NOTHING = Quote(None, None)
 
 
 @attrs.define
@@ -18,7 +14,8 @@ class Retimed(Strategy):
     """Quote exactly what ``inner`` quotes, but requote on this timer and these events.
 
     The replay uses it to requote every strategy (shipped or a user's subclass, unchanged) every ``--requote-ms``
-    of data time.
+    of data time. A warm-up that is replayed but not traded is the run's business, not the strategy's: see
+    ``trade_from`` of :class:`engine.Simulation`.
 
     Parameters
     ----------
@@ -30,24 +27,23 @@ class Retimed(Strategy):
         Requote each time the mid moves.
     requote_on_fill : bool
         Requote after each fill.
-    trade_from : float
-        Send no quote before this time (a warm-up): ``inner`` is still asked, so it learns from the data (an
-        online volatility estimate, say), but what it quotes is withheld. Default: trade from the start.
     """
 
     inner: Strategy
     requote_interval_s: float | None = attrs.field(default=None, validator=optional_positive)
     requote_on_tick: bool = attrs.field(default=False, converter=bool)
     requote_on_fill: bool = attrs.field(default=True, converter=bool)
-    trade_from: float = attrs.field(default=-math.inf, converter=float)
 
     @property
     def name(self) -> str:
         return getattr(self.inner, "name", None) or type(self.inner).__name__
 
+    @property
+    def quote_inputs(self) -> tuple[str, ...] | None:
+        return getattr(self.inner, "quote_inputs", None)
+
     def quote(self, state: MarketState) -> Quote:
-        quote = self.inner.quote(state)
-        return quote if state.time >= self.trade_from else _NOTHING
+        return self.inner.quote(state)
 
     def on_fill(self, fill: Fill) -> None:
         self.inner.on_fill(fill)

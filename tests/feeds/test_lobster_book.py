@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from engine import DataError, FillModel, Quote, Simulation
-from feeds.lobster_book import LobsterBookFeed, LobsterBookSource, orderbook_levels
+from feeds.lobster_book import BookInMemory, LobsterBookFeed, LobsterBookSource, orderbook_levels
 from strategies import Strategy
 from tests.lobster_files import NAME, book_rows, write_lobster
 
@@ -124,3 +124,19 @@ def test_real_goog_level_ten_rows_all_agree_with_the_messages(lobster_dir):
     chunks = source.chunks()
     rows = sum(len(next(chunks).time) for _ in range(3))
     assert rows == 30_000 and source.stats["edge_levels"] > 100
+
+
+def test_a_book_read_into_memory_replays_as_its_files_do_again_and_again(tmp_path):
+    """BookInMemory (the warm-up's hypothetical quotes replay one span per offset) gives the files' book every
+    time it is replayed, without reading them again."""
+    message = write_lobster(tmp_path, MESSAGES, 2, RESTING)
+    from_files, _ = replay(message)
+    in_memory = BookInMemory(LobsterBookSource(message, chunk_rows=2))
+    message.unlink()  # read once: the files are no longer needed
+    for _ in range(2):
+        sim = Simulation(LobsterBookFeed(in_memory), Quiet(), FillModel())
+        sim.run()
+        assert sim.book.depth(1, 2) == from_files.book.depth(1, 2) and sim.book.depth(-1, 2) == \
+            from_files.book.depth(-1, 2)
+        assert sim.scheduler.events == from_files.scheduler.events
+    assert in_memory.levels == 2 and in_memory.stats["rows"] == 6

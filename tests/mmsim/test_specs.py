@@ -69,15 +69,14 @@ def test_one_builder_sets_naive_quoting_at_the_models_average_spread():
 
 def test_replay_and_synthetic_markets_build_the_same_strategy_from_the_same_spec():
     """One builder: glft and the naive strategies of a replay are those of a synthetic run given the same k,
-    sigma, A, spread and order size; only the requote timer and the warm-up are the replay's."""
+    sigma, A, spread and order size; only the requote timer is the replay's."""
     spec = StrategySpec(gamma=0.01, strategy_k=30.0, strategy_sigma=0.02, strategy_A=2.0, max_inventory=300.0,
                         spread=0.04, order_size=100.0)
     market = SyntheticMarket()
     for name in ("glft", "naive", "inventory-capped"):
-        replayed = build_replay_strategy(name, spec, requote_s=0.25, trade_from=100.0)
+        replayed = build_replay_strategy(name, spec, requote_s=0.25)
         assert replayed.inner == build_strategies([name], spec, market, 90.0)[0]
-        assert (replayed.requote_interval_s, replayed.requote_on_fill, replayed.trade_from) == (0.25, True, 100.0)
-    assert build_replay_strategy("naive", spec, requote_s=0.1).trade_from == -math.inf
+        assert (replayed.requote_interval_s, replayed.requote_on_fill, replayed.requote_on_tick) == (0.25, True, False)
 
 
 def test_the_replays_avellaneda_stoikov_rolls_with_the_spec_and_its_own_defaults():
