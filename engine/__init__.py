@@ -13,7 +13,7 @@ from engine.fill_model import FillModel, FillRun, RestingQuote
 from engine.protocols import Feed, StrategyProtocol
 from engine.replay_fills import TradeThroughFills
 from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRATEGY, Scheduler
-from engine.quotes import strategy_name
+from engine.quotes import quote_inputs_of, strategy_name
 from engine.simulation import Simulation, path_generators
 from engine.types import ASK, BID, BUY, SELL, Fees, Fill, MarketState, Quote
 from engine.vectorised import PathDraws, VectorisedResult, draw_paths, run_vectorised, why_not_vectorised
@@ -26,6 +26,6 @@ __all__ = [
     "Feed", "FillModel", "FillRun", "RestingQuote", "StrategyProtocol",
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
     "Scheduler", "Simulation", "TradeThroughFills", "iter_ledgers", "path_generators", "path_seed", "run_paths",
-    "strategy_name",
+    "quote_inputs_of", "strategy_name",
     "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised", "why_not_vectorised",
 ]

@@ -25,6 +25,24 @@ def strategy_name(strategy) -> str:
     return getattr(strategy, "name", None) or type(strategy).__name__
 
 
+def quote_inputs_of(strategy) -> tuple | None:
+    """The ``MarketState`` fields ``strategy`` says its quote depends on (``quote_inputs``, see
+    ``strategies.Strategy``), or ``None`` (any field, the clock included).
+
+    Taken only from the class that wrote the ``quote`` in use, or one below it, or from the instance itself: a
+    subclass that overrides ``quote`` without restating ``quote_inputs`` may read more than its parent did, so
+    its parent's promise is not taken for its own. Wrappers ask this of the strategy they wrap.
+    """
+    if "quote_inputs" in getattr(strategy, "__dict__", ()):
+        return strategy.quote_inputs
+    mro = type(strategy).__mro__
+    said = next((i for i, cls in enumerate(mro) if "quote_inputs" in vars(cls)), None)
+    written = next((i for i, cls in enumerate(mro) if "quote" in vars(cls)), None)
+    if said is None or written is None or said > written:
+        return None
+    return strategy.quote_inputs
+
+
 def invalid_quote(name: str, t: float, what: str, path: int | None = None) -> StrategyError:
     """The error for an invalid quote of strategy ``name`` at time ``t`` (on ``path`` in the vectorised engine)."""
     where = "" if path is None else f" on path {path}"

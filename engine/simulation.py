@@ -14,7 +14,7 @@ from engine.errors import ConfigError, StrategyError, check_non_negative
 from engine.ledger import Ledger
 from engine.fill_model import FillModel, FillRun, RestingQuote
 from engine.protocols import Feed, StrategyProtocol
-from engine.quotes import ask_quote, check_quote, strategy_name
+from engine.quotes import ask_quote, check_quote, quote_inputs_of, strategy_name
 from engine.scheduler import QUOTE_LIVE, STRATEGY, Scheduler
 from engine.types import ASK, BID, Fees, Fill, MarketState, Quote
 
@@ -29,7 +29,7 @@ _EXCHANGE_INPUTS = ("best_ask", "best_bid", "inventory", "mid")
 def _inputs_getter(strategy) -> Callable[[MarketState], tuple] | None:
     """A function of the state giving what the strategy's quote and the exchange rules depend on, or ``None``
     when the strategy does not list its ``quote_inputs``."""
-    inputs = getattr(strategy, "quote_inputs", None)
+    inputs = quote_inputs_of(strategy)
     if inputs is None:
         return None
     if isinstance(inputs, str) or not all(isinstance(name, str) for name in inputs):

@@ -321,10 +321,15 @@ def _read(message: Path, book: Path, levels: int, chunk_rows: int, stats: dict) 
         previous_top = top[-1]
         # No top for the strategy when a side is empty, or crossed or locked (as feeds.read_lobster).
         changed &= (top[:, 0] != -EMPTY_LEVEL) & (top[:, 1] != EMPTY_LEVEL) & (top[:, 0] < top[:, 1])
-        tops = [t if ch else None for t, ch in zip(zip((top[:, 0] / PRICE_SCALE).tolist(),
-                                                       (top[:, 1] / PRICE_SCALE).tolist(),
-                                                       top[:, 2].astype(np.float64).tolist(),
-                                                       top[:, 3].astype(np.float64).tolist()), changed.tolist())]
+        # The top, for the rows that change it only (about a third of a level-10 file's).
+        rows_changed = np.flatnonzero(changed)
+        top = top[rows_changed]
+        tops = [None] * len(changed)
+        for row, t in zip(rows_changed.tolist(), zip((top[:, 0] / PRICE_SCALE).tolist(),
+                                                     (top[:, 1] / PRICE_SCALE).tolist(),
+                                                     top[:, 2].astype(np.float64).tolist(),
+                                                     top[:, 3].astype(np.float64).tolist())):
+            tops[row] = t
 
         edges: dict[int, list] = {}
         for s_name, q, s, q_before, e_in, e_out in ((-1, ask, ask_size, before[0], a_in, a_out),

@@ -26,7 +26,8 @@ class Strategy:
         :meth:`quote` returns the same quote again and changes nothing in the strategy. A replay without latency
         then skips the timer's requotes that would show the strategy nothing new, most of a day's (see
         ``docs/replay.md``). A strategy whose quote moves with the clock (a finite horizon, an estimate that
-        decays between prices) must leave it ``None``.
+        decays between prices) must leave it ``None``. A subclass that overrides ``quote`` must restate it: the
+        parent's promise is not taken for the subclass (:func:`engine.quote_inputs_of`).
 
     Notes
     -----

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import numpy as np
 
-from engine import Fill, MarketState, Quote
+from engine import Fill, MarketState, Quote, quote_inputs_of
 from engine.errors import positive
 from strategies.base import Strategy
 
@@ -67,7 +67,7 @@ class InventoryCapped(Strategy):
 
     @property
     def quote_inputs(self) -> tuple[str, ...] | None:
-        inner = getattr(self.inner, "quote_inputs", None)
+        inner = quote_inputs_of(self.inner)
         return None if inner is None else tuple(sorted({*inner, "inventory"}))
 
     def quote(self, state: MarketState) -> Quote:

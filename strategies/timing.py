@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from engine import Fill, MarketState, Quote
+from engine import Fill, MarketState, Quote, quote_inputs_of
 from engine.errors import optional_positive
 from strategies.base import Strategy
 
@@ -40,7 +40,7 @@ class Retimed(Strategy):
 
     @property
     def quote_inputs(self) -> tuple[str, ...] | None:
-        return getattr(self.inner, "quote_inputs", None)
+        return quote_inputs_of(self.inner)
 
     def quote(self, state: MarketState) -> Quote:
         return self.inner.quote(state)

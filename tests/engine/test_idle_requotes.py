@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from analytics.quote_fills import Pegged
-from engine import ConfigError, ExponentialFills, MarketState, Simulation, TradeThroughFills
+from engine import ConfigError, ExponentialFills, MarketState, Quote, Simulation, TradeThroughFills
 from engine.queue_fills import QueueFills
 from feeds import FrameSource, ReplayFeed, SyntheticMarket, quote_row, read_lobster, trade_row
 from feeds.lobster_book import LobsterBookFeed, LobsterBookSource
@@ -118,6 +118,8 @@ def test_a_timer_that_sees_nothing_new_asks_once_per_change():
         asked = []
 
         class Counting(SymmetricSpread):
+            quote_inputs = ("mid",)  # it counts its calls, but its quote reads the mid alone
+
             def quote(self, state):
                 asked.append(state.time)
                 return super().quote(state)
@@ -169,9 +171,33 @@ def test_skipping_is_off_where_a_skipped_requote_could_have_changed_something(op
 
 
 def test_a_strategy_that_lists_no_inputs_is_asked_at_every_tick():
-    sim = Simulation(ReplayFeed(FrameSource.from_rows(synthetic_rows())), Retimed(AvellanedaStoikov(), 0.1),
+    class Plain(Strategy):
+        def quote(self, state):
+            return Quote(state.mid - 0.05, state.mid + 0.05)
+
+    sim = Simulation(ReplayFeed(FrameSource.from_rows(synthetic_rows())), Retimed(Plain(), 0.1),
                      TradeThroughFills(0.01))
-    assert not sim.skips_idle_requotes
+    sim.run()
+    assert not sim.skips_idle_requotes and sim.requotes_skipped == 0
+
+
+def test_a_subclass_that_rewrites_quote_is_asked_at_every_tick_unless_it_restates_its_inputs():
+    """SymmetricSpread reads the mid alone; a subclass that overrides quote may read the clock: its parent's
+    promise is not taken for its own."""
+
+    class ClockAware(SymmetricSpread):
+        def quote(self, state):
+            return super().quote(state) if state.time % 10.0 < 5.0 else Quote(None, None)
+
+    class Restated(ClockAware):
+        quote_inputs = ("mid",)
+
+    feed = ReplayFeed(FrameSource.from_rows(synthetic_rows()))
+    for strategy, skips in ((SymmetricSpread(0.1), True), (ClockAware(0.1), False), (Restated(0.1), True),
+                            (InventoryCapped(ClockAware(0.1)), False), (InventoryCapped(Restated(0.1)), True)):
+        sim = Simulation(feed, Retimed(strategy, 0.1), TradeThroughFills(0.01))
+        sim.run()
+        assert sim.skips_idle_requotes is skips and (sim.requotes_skipped > 0) is skips, strategy
 
 
 @pytest.mark.parametrize("inputs, message", [
