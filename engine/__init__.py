@@ -16,7 +16,7 @@ from engine.scheduler import MARKET_DATA, MARKET_ORDER, QUOTE_LIVE, SETTLE, STRA
 from engine.quotes import quote_inputs_of, strategy_name
 from engine.simulation import Simulation, path_generators
 from engine.types import ASK, BID, BUY, SELL, Fees, Fill, MarketState, Quote
-from engine.vectorised import PathDraws, VectorisedResult, draw_paths, run_vectorised
+from engine.vectorised import PathDraws, VectorisedResult, draw_paths, run_vectorised, why_not_vectorised
 
 __all__ = [
     "ASK", "BID", "BUY", "SELL",
@@ -27,5 +27,5 @@ __all__ = [
     "Fees", "Fill", "Ledger", "MarketState", "Quote",
     "Scheduler", "Simulation", "TradeThroughFills", "iter_ledgers", "path_generators", "path_seed", "run_paths",
     "quote_inputs_of", "strategy_name",
-    "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised",
+    "PathDraws", "VectorisedResult", "draw_paths", "run_vectorised", "why_not_vectorised",
 ]

@@ -146,7 +146,17 @@ class FillRun:
 
 
 class FillModel:
-    """Base class of fill models: an immutable configuration whose :meth:`attach` makes one run's state."""
+    """Base class of fill models: an immutable configuration whose :meth:`attach` makes one run's state.
+
+    Attributes
+    ----------
+    fills_between_ticks : bool
+        Whether the model can fill a quote between two ticks of the mid (default ``True``). A model that fills
+        only at the ticks (``False``), where both engines requote anyway, gives the same run in the vectorised
+        engine for a strategy that requotes after each fill (see :func:`engine.vectorised.why_not_vectorised`).
+    """
+
+    fills_between_ticks: bool = True
 
     def attach(self, sim: Simulation, rng: np.random.Generator) -> FillRun:
         """Prepare one run of ``sim`` (``rng`` is the run's fill generator) and return its state and hooks."""

@@ -109,6 +109,7 @@ class StepFills(FillModel):
     A: float = attrs.field(converter=float, validator=non_negative)
     k: float = attrs.field(converter=float, validator=positive)
     dt: float = attrs.field(converter=float, validator=positive)
+    fills_between_ticks = False  # settles at the end of each step only (a class attribute, not a field)
 
     def attach(self, sim, rng: np.random.Generator) -> FillRun:
         """Schedule one settlement at the end of every step up to the horizon (market orders are ignored)."""

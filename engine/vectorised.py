@@ -36,18 +36,22 @@ strategy run with the same seed meets the same markets.
 
 from __future__ import annotations
 
+import copy
+import math
+import pickle
+
 import attrs
 import numpy as np
 
 from engine.accounting import book_fill, mark_to_market
-from engine.errors import ConfigError
+from engine.errors import ConfigError, StrategyError
 from engine.fill_model import FillModel, StepFillRule
 from engine.ledger import FILL_COLUMNS, MARK_COLUMNS, QUOTE_COLUMNS, Ledger
 from engine.montecarlo import check_paths_and_seed, path_seed
 from engine.paths import market_increments, tick_times
-from engine.quotes import ArrayQuotes
+from engine.quotes import ArrayQuotes, ask_quote, check_quote, strategy_name
 from engine.simulation import path_generators
-from engine.types import Fees, MarketState
+from engine.types import ASK, BID, Fees, Fill, MarketState
 from engine.lazy_modules import lazy_module
 
 pd = lazy_module("pandas")
@@ -165,20 +169,117 @@ class VectorisedResult:
         return frame
 
 
-def _check_strategy(strategy) -> None:
-    if getattr(strategy, "requote_interval_s", None) is not None:
-        raise ConfigError("the vectorised engine requotes once per step: a strategy with requote_interval_s "
-                          "needs the event engine")
-    if not getattr(strategy, "requote_on_tick", True):
-        raise ConfigError("the vectorised engine requotes once per step: a strategy with requote_on_tick = False "
-                          "needs the event engine")
-
-
-def _fill_rule(fill_model, market) -> StepFillRule:
+def _refusal(market, strategy, fill_model) -> str | None:
+    """Why :func:`run_vectorised` refuses this run (``None``: it runs it): one copy of these rules, for the
+    engine's own errors and for :func:`why_not_vectorised`."""
     if not isinstance(fill_model, FillModel):
-        raise ConfigError(f"fill_model must be an engine.FillModel with a time-stepped form (StepFills or "
-                          f"ExponentialFills), not {type(fill_model).__name__}")
-    return fill_model.vectorised(market)
+        return (f"fill_model must be an engine.FillModel with a time-stepped form (StepFills or ExponentialFills), "
+                f"not {type(fill_model).__name__}")
+    try:
+        fill_model.vectorised(market)
+    except ConfigError as exc:
+        return str(exc)
+    if getattr(market, "impact", 0.0) or getattr(market, "informed", 0.0):
+        return "the vectorised engine does not model price impact or informed orders: use the event engine"
+    if getattr(strategy, "requote_interval_s", None) is not None:
+        return ("the vectorised engine requotes once per step: a strategy with requote_interval_s needs the event "
+                "engine")
+    if not getattr(strategy, "requote_on_tick", True):
+        return ("the vectorised engine requotes once per step: a strategy with requote_on_tick = False needs the "
+                "event engine")
+    return None
+
+
+#: Inventories of the few paths :func:`why_not_vectorised` quotes on as arrays (their mids differ too).
+_PROBE_INVENTORY = (-2.0, -1.0, 0.0, 1.0, 2.0)
+
+
+def _array_quote_mismatch(market, strategy) -> str | None:
+    """Why ``strategy`` does not quote on arrays of paths as it quotes path by path (``None``: it does).
+
+    It quotes (on copies, so that state kept on ``self`` is untouched) one array state of a few paths with
+    different inventories and mids at time 0, and each of those paths as a state of floats, as the event engine
+    would: the array quote must equal, path by path, the float quotes (relative 1e-9: numpy's and math's functions
+    may round differently). A strategy written for floats fails the array call (``if state.inventory > 0`` on an
+    array raises) or gives the same quote to every path."""
+    q = np.array(_PROBE_INVENTORY)
+    mid = float(market.s0) + 0.25 * q
+    name = strategy_name(strategy)
+    state = MarketState(time=0.0, horizon=float(market.T), mid=mid.copy(), inventory=q.copy(), cash=np.zeros(q.size))
+    try:
+        arrays = ArrayQuotes(copy.deepcopy(strategy), q.size)(state)[:4]
+    except StrategyError as exc:
+        return f"its quote fails on arrays of paths ({exc.__cause__ or exc!r})"
+    for path in range(q.size):
+        alone = MarketState(time=0.0, horizon=float(market.T), mid=float(mid[path]), inventory=float(q[path]),
+                            cash=0.0)
+        floats = check_quote(ask_quote(copy.deepcopy(strategy), alone, name), name, 0.0)
+        for what, array, value in zip(("bid", "ask", "bid_size", "ask_size"), arrays, floats):
+            got = float(np.broadcast_to(array, q.shape)[path])
+            same = math.isnan(got) if value is None else math.isclose(got, value, rel_tol=1e-9)
+            if not same:
+                return (f"its quote on arrays of paths differs from its quote path by path ({what} at inventory "
+                        f"{q[path]:g}: {got!r} on arrays, {value!r} alone)")
+    return None
+
+
+def _reacts_to_fills(market, strategy) -> bool:
+    """Whether ``strategy.on_fill`` changes the strategy (the vectorised engine never calls it): a copy is told of
+    a fill on each side at time 0 and its pickled state compared with the copy's before. A strategy that cannot be
+    pickled counts as one that reacts (it could not be checked)."""
+    probe = copy.deepcopy(strategy)
+    try:
+        before = pickle.dumps(probe)
+        s0 = float(market.s0)
+        for side, price in ((BID, s0 - 1.0), (ASK, s0 + 1.0)):
+            probe.on_fill(Fill(0.0, side, price, 1.0, s0, 0.0, float(side), -side * price))
+        return pickle.dumps(probe) != before
+    except Exception:  # noqa: BLE001 - whatever on_fill or pickling raises, the event engine is the safe choice
+        return True
+
+
+def why_not_vectorised(market, strategy, fill_model, *, paths: int) -> str | None:
+    """Why the vectorised engine cannot give what the event engine gives for this run, or ``None`` when it can.
+
+    It can when :func:`run_vectorised` accepts the market, the fill model and the strategy's timing, the paths fit
+    in memory (:data:`MAX_PATH_STEPS`), the run is the same model in both engines, the strategy does not keep
+    state from its fills (``on_fill``, which the vectorised engine does not call, leaves it unchanged) and it quotes
+    on arrays of paths as it quotes path by path (both tried on a copy). The same model: a strategy that requotes
+    after each fill (``requote_on_fill``, the default) meets the event engine's model only with a fill model that
+    fills at the ticks alone (:attr:`engine.FillModel.fills_between_ticks` false, as for :class:`engine.StepFills`),
+    since the vectorised engine holds each quote through its step where the event engine replaces a filled side at
+    once (and the new quote can fill again within the step).
+
+    Parameters
+    ----------
+    market, strategy, fill_model
+        As for :func:`run_vectorised`.
+    paths : int
+        Number of paths of the run.
+
+    Returns
+    -------
+    str or None
+        The reason, naming what the vectorised engine lacks.
+
+    Raises
+    ------
+    StrategyError
+        If the strategy fails on a state of floats too (the event engine would fail the same way).
+    """
+    reason = _refusal(market, strategy, fill_model)
+    if reason is not None:
+        return reason
+    if paths * market.steps > MAX_PATH_STEPS:
+        return (f"{paths} paths of {market.steps} steps are more than the {MAX_PATH_STEPS:.0e} path-steps the "
+                "vectorised engine holds in memory at once")
+    if getattr(strategy, "requote_on_fill", True) and fill_model.fills_between_ticks:
+        return (f"the strategy requotes after each fill and {type(fill_model).__name__} fills between ticks, where "
+                "the vectorised engine holds each quote through its step (step fills, or requote_on_fill = False, "
+                "would run vectorised)")
+    if _reacts_to_fills(market, strategy):
+        return "its on_fill changes it (or could not be checked), and the vectorised engine does not call on_fill"
+    return _array_quote_mismatch(market, strategy)
 
 
 def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, seed: int = 0,
@@ -223,11 +324,10 @@ def run_vectorised(market, strategy, fill_model, *, paths: int | None = None, se
         If the strategy raises, or quotes crossed, infinite or non-positive sizes; the message names the time
         and the path.
     """
-    fill_rule = _fill_rule(fill_model, market)
-    if getattr(market, "impact", 0.0) or getattr(market, "informed", 0.0):
-        raise ConfigError("the vectorised engine does not model price impact or informed orders: use the event "
-                          "engine")
-    _check_strategy(strategy)
+    refusal = _refusal(market, strategy, fill_model)
+    if refusal is not None:
+        raise ConfigError(refusal)
+    fill_rule = fill_model.vectorised(market)
     if draws is None:
         draws = draw_paths(market, paths=1000 if paths is None else paths, seed=seed)
     elif paths is not None and paths != draws.paths:

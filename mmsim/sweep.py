@@ -2,8 +2,15 @@
 
 A sweep is a :class:`SweepConfig`: a base market, a base strategy and a grid ``name -> values``. Its cells are
 the grid's product in the order the axes are given (the last axis changing fastest). Cell ``i`` runs ``paths``
-paths of the event engine seeded from ``SeedSequence(seed, spawn_key=(i,))``, so a cell's result depends only on
-the sweep's seed and the cell's index: not on the executor, the number of workers or which cells ran before.
+paths seeded from ``SeedSequence(seed, spawn_key=(i,))``, so a cell's result depends only on the sweep's seed and
+the cell's index: not on the executor, the number of workers or which cells ran before.
+
+Engines: a cell runs all its paths in lockstep on the vectorised engine (:func:`engine.run_vectorised`) when that
+gives what the event engine gives (:func:`engine.why_not_vectorised`: step fills, no price impact, a strategy that
+quotes on arrays), else path by path on the event engine (:func:`engine.run_paths`). Both draw path ``j`` from
+:func:`engine.path_seed` ``(cell seed, j)``, record the same ledger (bit for bit with step fills) and summarise it
+with the same code, so the choice changes the speed, not the table. It is made once, when the sweep is built
+(``engine="auto"``), or forced (``"event"``, ``"vectorised"``), and the engine each cell ran on is stored with it.
 
 Nothing is lost when a sweep stops: :func:`run_sweep` writes each finished cell to its own small JSON file
 (atomically) under ``<out>/cells/``, a resumed sweep skips the cells on disk (after checking that they were run
@@ -32,7 +39,7 @@ import numpy as np
 
 from analytics.attribution import COMPONENTS, attribute
 from analytics.metrics import path_metrics, summarize
-from engine import ConfigError, DataError, run_paths
+from engine import ConfigError, DataError, run_paths, run_vectorised, strategy_name, why_not_vectorised
 from engine.ledger import write_atomic
 from engine.pool import WorkerPool
 from engine.lazy_modules import lazy_module
@@ -53,6 +60,8 @@ GRID_PARAMETERS = ("strategy", *STRATEGY_PARAMETERS, *MARKET_PARAMETERS)
 METRICS = ("paths", "pnl_mean", "pnl_std", "sharpe", "final_q_mean", "final_q_std", "mean_q2", "fills_mean",
            "avg_spread", *(f"{c}_mean" for c in COMPONENTS))
 CELLS_DIR = "cells"
+#: What ``SweepConfig.engine`` may be: choose per cell, or force one engine.
+ENGINES = ("auto", "event", "vectorised")
 
 
 def _check_value(name: str, value) -> None:
@@ -98,9 +107,10 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
         if any(not t for t in items):
             raise ConfigError(f"grid {spec!r} is malformed: an empty value between commas")
         if name == "strategy":
-            unknown = [t for t in items if t not in MODEL_STRATEGIES]
+            unknown = [t for t in items if not (t in MODEL_STRATEGIES or is_user_strategy(t))]
             if unknown:
-                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(MODEL_STRATEGIES)}")
+                raise ConfigError(f"grid strategy: unknown {unknown[0]!r}; expected {', '.join(MODEL_STRATEGIES)} "
+                                  "or path/to/file.py:ClassName")
             values = tuple(items)
         else:
             try:
@@ -115,6 +125,12 @@ def parse_grid(specs: Sequence[str]) -> tuple[tuple[str, tuple], ...]:
             raise ConfigError(f"grid {name}: a value is repeated")
         axes[name] = values
     return tuple(axes.items())
+
+
+def is_user_strategy(name: str) -> bool:
+    """Whether a sweep's strategy ``name`` is a user's class, ``path/to/file.py:ClassName`` (loaded when the sweep
+    is built)."""
+    return ":" in name
 
 
 #: The strategy parameters every cell file stores (those of the flat-dict sweeps); the others only when given.
@@ -144,18 +160,26 @@ class SweepConfig:
     grid : tuple of (str, tuple)
         Axes as :func:`parse_grid` returns them.
     strategy : str
-        One of :data:`MODEL_STRATEGIES` (a ``strategy`` axis overrides it).
+        One of :data:`MODEL_STRATEGIES`, or a user's class ``path/to/file.py:ClassName`` (a ``strategy`` axis
+        overrides it). A user's class is built with ``user_params``; the strategy parameters do not reach it, so a
+        grid that varies them cannot have one.
     market : MarketSpec or mapping
         The base market, or some of its fields (the others take their defaults).
     strategy_params : StrategySpec or mapping
         The base strategy parameters, or some of them (``None`` for the defaults); a sweep has no ``spread``.
     paths, seed : int
         Paths per cell (>= 1) and the sweep's seed (>= 0).
+    engine : {"auto", "event", "vectorised"}
+        ``auto`` (default): each cell on the vectorised engine where it gives the event engine's results
+        (:func:`engine.why_not_vectorised`), else on the event engine; or every cell on the one named.
+    user_params : mapping of str to str
+        Constructor arguments of a user's strategy class, as text (see :func:`strategies.load_user_strategy`).
 
     Raises
     ------
     ConfigError
-        If any cell's market or strategy cannot be built (the message names the cell's parameters).
+        If any cell's market or strategy cannot be built, or ``engine="vectorised"`` and a cell needs the event
+        engine (the message names the cell's parameters and the reason).
     """
 
     grid: tuple = attrs.field(converter=tuple)
@@ -164,19 +188,68 @@ class SweepConfig:
     strategy_params: dict = attrs.field(factory=dict, converter=lambda s: _plain(s))
     paths: int = 100
     seed: int = 0
+    engine: str = "auto"
+    user_params: dict = attrs.field(factory=dict, converter=dict)
+    #: Per cell, the engine it runs on and why not the vectorised one (``None`` when it is), decided once here.
+    _plan: tuple = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.paths, bool) or not isinstance(self.paths, int) or self.paths < 1:
             raise ConfigError(f"paths must be a whole number >= 1, got {self.paths!r}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise ConfigError(f"seed must be a whole number >= 0, got {self.seed!r}")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}", params=("engine",))
         if not self.grid:
             raise ConfigError("the grid is empty: give at least one axis")
+        self._check_user_strategies()
+        plan = []
         for i in range(self.size):  # fail before any work, naming the cell
             try:
-                self.build(i)
+                plan.append(self._choose_engine(*self.build(i)))
             except ConfigError as exc:
                 raise ConfigError(f"grid cell {self.cell_params(i)}: {exc}", params=exc.params) from None
+        object.__setattr__(self, "_plan", tuple(plan))
+
+    def _check_user_strategies(self) -> None:
+        users = [name for name in self.strategies() if is_user_strategy(name)]
+        if self.user_params and not users:
+            raise ConfigError("user_params go with a path/to/file.py:ClassName strategy (the shipped ones take the "
+                              "strategy parameters)")
+        varied = [name for name in self.names if name in STRATEGY_PARAMETERS]
+        if users and varied:
+            raise ConfigError(f"grid {varied[0]}: a user's strategy ({users[0]}) takes its own constructor "
+                              "arguments, not the strategy parameters: vary market parameters only")
+
+    def strategies(self) -> list[str]:
+        """The strategies the cells run, in grid order, each once."""
+        axis = dict(self.grid).get("strategy", (self.strategy,))
+        return list(dict.fromkeys(axis))
+
+    def _choose_engine(self, market, fill_model, strategy) -> tuple[str, str | None]:
+        if self.engine == "event":
+            return "event", None
+        reason = why_not_vectorised(market, strategy, fill_model, paths=self.paths)
+        if reason is not None and self.engine == "vectorised":
+            raise ConfigError(f"the vectorised engine cannot run {strategy_name(strategy)} here: {reason}")
+        return ("event", reason) if reason is not None else ("vectorised", None)
+
+    def cell_engine(self, index: int) -> str:
+        """The engine cell ``index`` runs on: ``"vectorised"`` or ``"event"``."""
+        return self._plan[index][0]
+
+    def fallbacks(self) -> list[str]:
+        """One line per reason that keeps cells on the event engine (``engine="auto"``), naming the strategies
+        it concerns: each reason once, however many cells it concerns."""
+        by_reason: dict[str, list[str]] = {}
+        for i, (_, reason) in enumerate(self._plan):
+            if reason is not None:
+                by_reason.setdefault(reason, []).append(self._cell_model(i)["strategy"])
+        lines = []
+        for reason, names in by_reason.items():
+            names = list(dict.fromkeys(names))
+            lines.append(f"{', '.join(names)} {'runs' if len(names) == 1 else 'run'} on the event engine: {reason}")
+        return lines
 
     @property
     def names(self) -> list[str]:
@@ -196,29 +269,42 @@ class SweepConfig:
             values.append(axis[j])
         return dict(zip(self.names, reversed(values)))
 
-    def cell_config(self, index: int) -> dict:
-        """Everything that determines cell ``index``'s result (stored with it, checked on resume)."""
+    def _cell_model(self, index: int) -> dict:
+        """What cell ``index`` simulates: its strategy, market and parameters, paths and seed."""
         params = self.cell_params(index)
         market = {**self.market, **{k: v for k, v in params.items() if k in MARKET_PARAMETERS}}
         strategy = {**self.strategy_params, **{k: v for k, v in params.items() if k in STRATEGY_PARAMETERS}}
-        return {"cell": index, "strategy": params.get("strategy", self.strategy), "market": market,
-                "strategy_params": strategy, "paths": self.paths, "seed": self.seed, "grid": params}
+        name = params.get("strategy", self.strategy)
+        user = {"user_params": self.user_params} if is_user_strategy(name) else {}
+        return {"cell": index, "strategy": name, "market": market, "strategy_params": strategy, **user,
+                "paths": self.paths, "seed": self.seed, "grid": params}
+
+    def cell_config(self, index: int) -> dict:
+        """Everything that determines cell ``index``'s result, its engine included (stored with it, checked on
+        resume)."""
+        return {**self._cell_model(index), "engine": self.cell_engine(index)}
 
     def build(self, index: int) -> tuple:
         """``(market, fill model, strategy)`` of cell ``index``."""
-        config = self.cell_config(index)
-        if config["strategy"] not in MODEL_STRATEGIES:
-            raise ConfigError(f"unknown model strategy {config['strategy']!r}: expected {', '.join(MODEL_STRATEGIES)}",
-                              params=("strategy",))
+        config = self._cell_model(index)
+        name = config["strategy"]
+        if not (name in MODEL_STRATEGIES or is_user_strategy(name)):
+            raise ConfigError(f"unknown model strategy {name!r}: expected {', '.join(MODEL_STRATEGIES)} or "
+                              "path/to/file.py:ClassName", params=("strategy",))
         spec = MarketSpec.from_dict(config["market"])
         market, fill_model = spec.build()
         strategy_spec = StrategySpec.from_dict(config["strategy_params"])
-        return market, fill_model, build_strategies([config["strategy"]], strategy_spec, market, spec.A)[0]
+        return market, fill_model, build_strategies([name], strategy_spec, market, spec.A,
+                                                    config.get("user_params"))[0]
 
     def run(self, index: int) -> dict:
-        """Run cell ``index`` (see :func:`run_cell`)."""
+        """Run cell ``index`` on its engine (see :func:`run_cell`)."""
         market, fill_model, strategy = self.build(index)
-        ledger = run_paths(market, strategy, fill_model, paths=self.paths, seed=cell_seed(self.seed, index))
+        seed = cell_seed(self.seed, index)
+        if self.cell_engine(index) == "vectorised":
+            ledger = run_vectorised(market, strategy, fill_model, paths=self.paths, seed=seed, record=True).ledger
+        else:
+            ledger = run_paths(market, strategy, fill_model, paths=self.paths, seed=seed)
         summary = summarize(path_metrics(ledger))
         parts = attribute(ledger)
         summary.update({f"{c}_mean": float(parts[c].mean()) for c in COMPONENTS})
@@ -232,7 +318,7 @@ class SweepConfig:
         """The configuration as plain JSON values."""
         return {"grid": {name: list(values) for name, values in self.grid}, "strategy": self.strategy,
                 "market": self.market, "strategy_params": self.strategy_params, "paths": self.paths,
-                "seed": self.seed}
+                "seed": self.seed, "engine": self.engine, "user_params": self.user_params}
 
 
 def cell_seed(seed: int, index: int) -> int:
@@ -246,7 +332,8 @@ def run_cell(config, index: int) -> dict:
     and Dask can call it).
 
     For a :class:`SweepConfig`, the row ``cell``, the grid values, then :data:`METRICS`: :func:`analytics.summarize`
-    of the paths, and the mean per path of each P&L attribution component (:func:`analytics.attribute`).
+    of the paths, and the mean per path of each P&L attribution component (:func:`analytics.attribute`), both
+    from the cell's ledger, whichever engine recorded it.
     """
     return config.run(index)
 
@@ -282,7 +369,7 @@ def finished_cells(config, out_dir: str | os.PathLike) -> dict[int, dict]:
     Raises
     ------
     ConfigError
-        If a stored cell does not belong to this sweep (another grid, base parameters, paths or seed).
+        If a stored cell does not belong to this sweep (another grid, base parameters, paths, seed or engine).
     DataError
         If a cell file cannot be read.
     """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ import pytest
 
 from analytics import path_metrics
 from engine import (ConfigError, ExponentialFills, Fees, FillModel, Quote, StepFills, StrategyError, draw_paths,
-                    run_paths, run_vectorised)
+                    run_paths, run_vectorised, why_not_vectorised)
 from feeds import SyntheticMarket
 from strategies import AvellanedaStoikov, InventoryCapped, Strategy, SymmetricSpread
 
@@ -236,3 +237,52 @@ def test_both_engines_refuse_an_infinite_size(engine):
     run = run_paths if engine == "event" else run_vectorised
     with pytest.raises(StrategyError, match=r"strategy FixedDepth returned an invalid quote at t=0.*bid_size=inf"):
         run(market, strategy, STEP, paths=2, seed=0)
+
+
+class FloatOnly(Strategy):
+    """Written for one path: ``if`` on the inventory raises on an array."""
+
+    def quote(self, state):
+        skew = 0.1 if state.inventory > 0 else -0.1
+        return Quote(state.mid - 1 - skew, state.mid + 1 - skew)
+
+
+class OneQuoteForAll(Strategy):
+    """Reduces the paths to one number: quotes arrays without failing, but not as it quotes each path."""
+
+    def quote(self, state):
+        centre = float(np.mean(state.mid)) - 0.1 * float(np.mean(state.inventory))
+        return Quote(centre - 1, centre + 1)
+
+
+class WidensAfterFills(SymmetricSpread):
+    """Keeps state from its fills, which the vectorised engine never reports."""
+
+    def on_fill(self, fill):
+        self.spread += 0.1
+
+
+@pytest.mark.parametrize("strategy, fill_model, market, reason", [
+    (AvellanedaStoikov(), STEP, SyntheticMarket(), None),
+    (InventoryCapped(SymmetricSpread(1.0), 2), STEP, SyntheticMarket(), None),
+    (PerStepAS(), ExponentialFills(), SyntheticMarket(), None),
+    (AvellanedaStoikov(), ExponentialFills(), SyntheticMarket(), "requotes after each fill and ExponentialFills fills "
+                                                                 "between ticks"),
+    (PerStepAS(), ExponentialFills(), SyntheticMarket(impact=0.1), "price impact"),
+    (Timer(), STEP, SyntheticMarket(), "requote_interval_s"),
+    (FloatOnly(), STEP, SyntheticMarket(), r"its quote fails on arrays of paths \(ValueError\('The truth value"),
+    (OneQuoteForAll(), STEP, SyntheticMarket(), r"differs from its quote path by path \(bid at inventory -2"),
+    (WidensAfterFills(1.0), STEP, SyntheticMarket(), "its on_fill changes it"),
+], ids=["as-step", "capped-step", "tick-only-exact", "requote-on-fill-exact", "impact", "timer", "float-only",
+        "one-quote-for-all", "on-fill-state"])
+def test_why_not_vectorised_names_what_the_vectorised_engine_would_get_wrong(strategy, fill_model, market, reason):
+    """None exactly where the vectorised engine gives the event engine's results; else the reason."""
+    found = why_not_vectorised(market, strategy, fill_model, paths=10)
+    assert found is None if reason is None else re.search(reason, found), found
+
+
+def test_why_not_vectorised_leaves_the_strategy_untouched():
+    """The probes run on copies: a strategy that keeps state from fills and quotes is as it was."""
+    strategy = WidensAfterFills(1.0)
+    why_not_vectorised(SyntheticMarket(), strategy, STEP, paths=10)
+    assert strategy.spread == 1.0

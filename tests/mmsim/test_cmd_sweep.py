@@ -86,7 +86,8 @@ def test_ctrl_c_stops_at_once_with_exit_130_and_keeps_the_finished_cells(tmp_pat
     out = tmp_path / "stopped"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-m", "mmsim", "sweep", "--grid", "gamma=0.05,0.1,0.5,1",
-                             "--grid", "strategy_k=1,1.5,3", "--paths", "150", "--workers", "2", "--out", str(out)],
+                             "--grid", "strategy_k=1,1.5,3", "--paths", "150", "--workers", "2", "--engine", "event",
+                             "--out", str(out)],
                             cwd=out.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
