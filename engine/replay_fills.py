@@ -107,11 +107,7 @@ class ExchangeRun(FillRun):
 
     def _post_only(self, slide_to: int) -> int | None:
         """A side that would be at or through the opposite best: slid to ``slide_to`` or withdrawn."""
-        if self.withdraw:
-            self.stats["post_only_withdrawn"] += 1
-            return None
-        self.stats["post_only_clamped"] += 1
-        return slide_to
+        return None if self.withdraw else slide_to
 
     def on_quote_live(self, entry: tuple) -> tuple | None:
         sim = self.sim
@@ -121,30 +117,31 @@ class ExchangeRun(FillRun):
         if entry is self._settled and sim.changes == self._settled_at:
             self.stats["quotes_unchanged"] += 1
             return None
-        slides = self.stats["post_only_clamped"] + self.stats["post_only_withdrawn"]
-        out = self._live(entry)
+        out, slid = self._live(entry)
         # What goes live is the entry on the grid (sim.bid and sim.ask once the simulation applies it): only
-        # a fill or a book change can make the same entry give anything else, unless it was slid (counted).
-        slid = self.stats["post_only_clamped"] + self.stats["post_only_withdrawn"] != slides
+        # a fill or a book change can make the same entry give anything else, unless it was slid.
         self._settled, self._settled_at = (None, None) if slid else (entry, sim.changes)
         return out
 
-    def _live(self, entry: tuple) -> tuple | None:
+    def _live(self, entry: tuple) -> tuple[tuple | None, int]:
+        """What goes live for ``entry`` (``None``: nothing changes), and how many of its sides the post-only rule
+        slid or withdrew. The post-only counters count the quotes sent, not the requotes that changed nothing."""
         sim = self.sim
         state = sim.state
         bid, ask, bid_size, ask_size = entry
         tick = self.tick
         nb = na = None
+        slid = 0
         if bid is not None:
             nb = _floor(bid / tick + 1e-9)  # bids round down onto the grid
             best = state.best_ask
             if best is not None and nb * tick >= best - self.eps:
-                nb = self._post_only(round(best / tick) - 1)
+                nb, slid = self._post_only(round(best / tick) - 1), 1
         if ask is not None:
             na = _ceil(ask / tick - 1e-9)  # asks round up
             best = state.best_bid
             if best is not None and na * tick <= best + self.eps:
-                na = self._post_only(round(best / tick) + 1)
+                na, slid = self._post_only(round(best / tick) + 1), slid + 1
         # Grid indices of the live sides (None when empty): an unchanged requote is found without building prices.
         old_bid, old_ask = sim.bid, sim.ask
         same_bid = nb == self.grid[1] if old_bid is not None else nb is None
@@ -152,7 +149,7 @@ class ExchangeRun(FillRun):
         if same_bid and same_ask and (nb is None or old_bid.left == bid_size) and (
                 na is None or old_ask.left == ask_size):
             self.stats["quotes_unchanged"] += 1
-            return None
+            return None, slid
         # An unchanged price is the live quote's own float, so the simulation keeps that side's queue place.
         bid = old_bid.price if same_bid and nb is not None else self._price(nb)
         ask = old_ask.price if same_ask and na is not None else self._price(na)
@@ -162,7 +159,9 @@ class ExchangeRun(FillRun):
             self.joined(-1, ask)
         self.grid[1], self.grid[-1] = nb, na
         self.stats["quotes_sent"] += 1
-        return bid, ask, bid_size, ask_size
+        if slid:
+            self.stats["post_only_withdrawn" if self.withdraw else "post_only_clamped"] += slid
+        return (bid, ask, bid_size, ask_size), slid
 
     def joined(self, side: int, price: float) -> None:
         """A side goes live at a new ``price`` (at the back of its queue): set its queue state."""

@@ -21,9 +21,12 @@ from engine.types import ASK, BID, Fees, Fill, MarketState, Quote
 _NAN = math.nan
 _new_tuple = tuple.__new__
 _WITHHELD = Quote(None, None)
-# What the exchange rules read besides the strategy's own inputs: a requote that sees these unchanged goes live
-# as the same quote.
-_EXCHANGE_INPUTS = ("best_ask", "best_bid", "inventory", "mid")
+# What the exchange rules read besides the strategy's own inputs (the post-only check, and the inventory that
+# moves with every fill): a requote that sees these unchanged goes live as the same quote.
+_EXCHANGE_INPUTS = ("best_ask", "best_bid", "inventory")
+# Fields that move with the clock, or change without a book change (a replay learns its horizon at its last
+# row): a quote that reads them cannot be skipped.
+_CLOCK_FIELDS = ("horizon", "time", "time_left")
 
 
 def _inputs_getter(strategy) -> Callable[[MarketState], tuple] | None:
@@ -38,6 +41,10 @@ def _inputs_getter(strategy) -> Callable[[MarketState], tuple] | None:
     if unknown:
         raise ConfigError(f"quote_inputs names unknown MarketState field(s) {', '.join(unknown)} (fields: "
                           f"{', '.join(MarketState.__slots__)}, time_left)")
+    clock = sorted(set(inputs) & set(_CLOCK_FIELDS))
+    if clock:
+        raise ConfigError(f"quote_inputs lists {', '.join(clock)}: a quote that reads the clock must leave "
+                          "quote_inputs None (it is asked at every requote)")
     return attrgetter(*sorted({*inputs, *_EXCHANGE_INPUTS}))
 
 
@@ -266,6 +273,7 @@ class Simulation:
                 self.ask = None
         if self._parked_at is not None:
             self._wake()
+        self._asked = None  # a fill is news to the strategy (on_fill), even one that leaves every input as it was
         state = self.state
         now = state.time = self.scheduler.now
         fee = 0.0 if self._fees_zero else self.fees.on(price, filled)
@@ -346,31 +354,31 @@ class Simulation:
         """The first book change or fill since the timer stopped (at ``_parked_at``, on a tick that showed the
         strategy nothing new): count the ticks that fell before now as the tick and requote events they would
         have been (each would have seen nothing new either), and schedule the next one."""
-        scheduler, interval = self.scheduler, self._requote_interval
-        tick, now, skipped = self._parked_at + interval, scheduler.now, 0  # the timer's own arithmetic
-        while tick < now:
-            skipped += 1
-            tick += interval
-        self._parked_at = None
-        self.requotes_skipped += skipped
-        scheduler.events += 2 * skipped
-        scheduler.schedule(tick, STRATEGY, self._on_timer)
+        tick = self._pass_idle_ticks(lambda t: t < self.scheduler.now)
+        self.scheduler.schedule(tick, STRATEGY, self._on_timer)
 
     def _unpark_at_end(self, past_horizon: bool) -> None:
         """The run ended with the timer stopped: count the ticks up to the horizon as the events they would have
         been. A horizon learnt while running (a replay's last row) would also have run the first tick past it,
         which found the data ended: count it too, and leave the clock where it would have left it."""
-        scheduler, interval, horizon = self.scheduler, self._requote_interval, self.state.horizon
-        tick, skipped = self._parked_at + interval, 0
-        while tick <= horizon:
+        horizon = self.state.horizon
+        tick = self._pass_idle_ticks(lambda t: t <= horizon)
+        if past_horizon:
+            self.scheduler.events += 1
+            self.scheduler.now = tick
+
+    def _pass_idle_ticks(self, idle: Callable[[float], bool]) -> float:
+        """Count the ticks after ``_parked_at`` for which ``idle(time)`` holds as skipped requotes (two events
+        each: the tick and its requote), restart the timer, and return the time of the first other tick. The
+        ticks are added up as the running timer adds them, so they fall on the same floats."""
+        tick, skipped, interval = self._parked_at + self._requote_interval, 0, self._requote_interval
+        while idle(tick):
             skipped += 1
             tick += interval
         self._parked_at = None
         self.requotes_skipped += skipped
-        scheduler.events += 2 * skipped
-        if past_horizon:
-            scheduler.events += 1
-            scheduler.now = tick
+        self.scheduler.events += 2 * skipped
+        return tick
 
     def _requote(self, _=None) -> None:
         self._quote_requested = False
