@@ -155,15 +155,16 @@ class RealisedVolatility:
         Starting volatility, price units per square-root time unit (0: none).
     """
 
-    __slots__ = ("window_s", "_prior", "sum_dm2", "sum_dt", "last_time", "last_price")
+    __slots__ = ("window_s", "_prior", "sum_dm2", "sum_dt", "last_time", "last_price", "last_seen")
 
     def __init__(self, window_s: float, prior: float = 0.0) -> None:
         self.window_s = window_s
         self._prior = prior
         self.sum_dm2 = prior * prior * window_s
         self.sum_dt = window_s if prior > 0 else 0.0
-        self.last_time = math.nan
+        self.last_time = math.nan  # when last_price was first seen
         self.last_price = math.nan
+        self.last_seen = math.nan  # the time of the last observation, changed or not
 
     @property
     def sigma(self) -> float:
@@ -174,20 +175,23 @@ class RealisedVolatility:
         """Observe ``price`` at ``time`` and return the new estimate.
 
         The same price as the last observation changes nothing: the next increment is measured from the time that
-        price was first seen. A second price at the same time is ignored: the next increment is measured from the
-        first. A time earlier than the last starts afresh from the prior (the same strategy object replaying
-        another run).
+        price was first seen. A different price at the same time is an increment over no time (a move within
+        the instant: its square counts, the time does not; the simulation asks a strategy once per instant,
+        after the instant's market data, so it never sees the states inside a sweep). A time earlier than the
+        last observation starts afresh from the prior (the same strategy object replaying another run).
         """
-        dt = time - self.last_time
-        if dt > 0:
+        if not time >= self.last_seen:  # first observation, or the clock went back: a new run reuses this object
+            if time < self.last_seen:
+                self.__init__(self.window_s, self._prior)
+            self.last_time = self.last_seen = time
+            self.last_price = price
+        else:
+            self.last_seen = time
             dm = price - self.last_price
             if dm != 0.0:
+                dt = time - self.last_time
                 decay = math.exp(-dt / self.window_s)
                 self.sum_dm2 = self.sum_dm2 * decay + dm * dm
                 self.sum_dt = self.sum_dt * decay + dt
                 self.last_time, self.last_price = time, price
-        elif dt < 0 or dt != dt:  # first observation, or the clock went back: a new run reuses this object
-            if dt < 0:
-                self.__init__(self.window_s, self._prior)
-            self.last_time, self.last_price = time, price
         return math.sqrt(self.sum_dm2 / self.sum_dt) if self.sum_dt > 0 else 0.0

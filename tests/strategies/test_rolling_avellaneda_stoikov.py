@@ -91,12 +91,15 @@ def test_realised_volatility_forgets_an_old_regime_over_its_window():
     assert abs(vol.sigma / 0.05 - 1) < 4 * _relative_se(dt, weights)
 
 
-def test_repeated_observations_at_one_time_are_ignored():
-    """A second price at the same instant does not add an increment of zero duration."""
-    vol = RealisedVolatility(window_s=100.0)
+def test_a_move_within_an_instant_counts_its_square_but_not_its_time():
+    """100 -> 105 within the instant 0, then 105 -> 100.1 one second later: two increments (5 and -4.9) over one
+    second of time, as a realised variance of the prices seen. (The simulation asks once per instant, after its
+    market data, so a strategy never sees the states inside a sweep.)"""
+    vol = RealisedVolatility(window_s=1e12)  # a window so long that nothing decays
     vol.update(0.0, 100.0)
     vol.update(0.0, 105.0)
-    assert vol.update(1.0, 100.1) == pytest.approx(0.1)
+    vol.update(0.5, 105.0)  # looked at again: nothing changes
+    assert vol.update(1.0, 100.1) == pytest.approx((5.0**2 + 4.9**2) ** 0.5, rel=1e-9)
 
 
 def test_a_clock_going_back_starts_the_estimate_afresh():
