@@ -29,7 +29,7 @@ from engine.errors import check_positive
 from engine.ledger import write_atomic
 from engine.lazy_modules import lazy_module
 from feeds import FrameSource, TickSource, infer_tick_size
-from feeds.lobster_book import BookInMemory, LobsterBookSource
+from feeds.lobster_book import read_once
 
 pd = lazy_module("pandas")
 
@@ -391,8 +391,7 @@ def calibrate(ticks: TickSource | pd.DataFrame | Iterable[pd.DataFrame], *, wind
     mid_offsets = quote_offsets(median_spread, tick)
     touch_offsets = [j * tick for j in range(touch_levels)]
     replayed, fill_model, fill_rule = (source, None, FILL_RULE) if replay is None else replay(tick)
-    if isinstance(replayed, LobsterBookSource):  # both anchors replay it: read and check the files once
-        replayed = BookInMemory(replayed)
+    replayed = read_once(replayed)  # both anchors replay it: a LOBSTER book is read and checked once
     cells = {label: hypothetical_cells(replayed, anchor, offsets, window_s=window_s, tick_size=tick,
                                        order_size=order_size, horizon_s=horizon_s, fill_model=fill_model)
              for label, anchor, offsets in (("touch", "touch", touch_offsets), ("quote", "mid", mid_offsets))}

@@ -34,7 +34,7 @@ from engine import ConfigError, DataError, FillModel, Quote, Simulation
 from engine.errors import check_positive
 from engine.replay_fills import TradeThroughFills
 from engine.lazy_modules import lazy_module
-from feeds.lobster_book import BookInMemory, LobsterBookSource, replay_feed
+from feeds.lobster_book import read_once, replay_feed
 from strategies import Retimed, Strategy
 
 pd = lazy_module("pandas")
@@ -154,7 +154,7 @@ def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_
     source : TickSource or LobsterBookSource
         The data (replayed once per offset: prefer an in-memory :class:`feeds.FrameSource`); a LOBSTER book
         source replays message by message with the full book, as ``mmsim replay`` does for level-N files (its
-        files are read and checked once, into a :class:`feeds.lobster_book.BookInMemory`).
+        files are read and checked once and held in memory: :func:`feeds.lobster_book.read_once`).
     anchor : {"touch", "mid"}
     offsets : sequence of float
         Offsets, price units (>= 0).
@@ -176,8 +176,7 @@ def hypothetical_cells(source, anchor: str, offsets: Sequence[float], *, window_
     fills_by_offset, markouts_by_offset = [], []
     start = exposure = None
     fill_model = TradeThroughFills(tick_size) if fill_model is None else fill_model
-    if isinstance(source, LobsterBookSource):  # read and check the files once, not once per offset
-        source = BookInMemory(source)
+    source = read_once(source)  # a LOBSTER book is read and checked once, not once per offset
     for x in offsets:
         strategy = Retimed(Pegged(anchor, float(x), order_size), window_s, False, True)
         sim = Simulation(replay_feed(source), strategy, fill_model, seed=0)

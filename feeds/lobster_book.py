@@ -165,10 +165,13 @@ class BookInMemory:
     def __init__(self, source: LobsterBookSource) -> None:
         self.name, self.levels = source.name, source.levels
         self._chunks = list(source.chunks())
-        self.stats = dict(source.stats)
+        self._read_stats = dict(source.stats)
+        self.stats = dict(self._read_stats)
 
     def chunks(self) -> Iterator[BookChunk]:
-        """The chunks, in order."""
+        """The chunks, in order; ``stats`` start again from the reading's (a replay adds to them)."""
+        self.stats.clear()
+        self.stats.update(self._read_stats)
         return iter(self._chunks)
 
     def __repr__(self) -> str:
@@ -189,6 +192,12 @@ def _before(chunks: Iterator[BookChunk], end: float) -> Iterator[BookChunk]:
                            edges={row: e for row, e in chunk.edges.items() if row < cut},
                            bad_row=min(chunk.bad_row, cut))
         return
+
+
+def read_once(source):
+    """``source`` ready to be replayed several times: a :class:`LobsterBookSource` read and checked once into a
+    :class:`BookInMemory` (held in memory), anything else as it is."""
+    return BookInMemory(source) if isinstance(source, LobsterBookSource) else source
 
 
 def replay_feed(source):

@@ -130,7 +130,7 @@ def test_a_book_read_into_memory_replays_as_its_files_do_again_and_again(tmp_pat
     """BookInMemory (the warm-up's hypothetical quotes replay one span per offset) gives the files' book every
     time it is replayed, without reading them again."""
     message = write_lobster(tmp_path, MESSAGES, 2, RESTING)
-    from_files, _ = replay(message)
+    from_files, source = replay(message)
     in_memory = BookInMemory(LobsterBookSource(message, chunk_rows=2))
     message.unlink()  # read once: the files are no longer needed
     for _ in range(2):
@@ -139,4 +139,5 @@ def test_a_book_read_into_memory_replays_as_its_files_do_again_and_again(tmp_pat
         assert sim.book.depth(1, 2) == from_files.book.depth(1, 2) and sim.book.depth(-1, 2) == \
             from_files.book.depth(-1, 2)
         assert sim.scheduler.events == from_files.scheduler.events
+        assert in_memory.stats == source.stats  # each replay's counters, not their sum over the replays
     assert in_memory.levels == 2 and in_memory.stats["rows"] == 6
