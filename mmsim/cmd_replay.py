@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import attrs
 import numpy as np
 
 from analytics.calibration import close_after, load_calibration, on_grid, quote_intensity
@@ -21,7 +22,7 @@ from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
 from engine.lazy_modules import lazy_module
 from feeds import QUOTE, FrameSource, infer_tick_size
-from feeds.lobster_book import LobsterBookSource, orderbook_levels, replay_feed
+from feeds.lobster_book import BookInMemory, LobsterBookSource, orderbook_levels, replay_feed
 from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                              user_strategy_params)
 from mmsim.output import add_force_argument, check_folder_name, check_out_dir, json_safe, staged_out_dir, write_json
@@ -199,15 +200,36 @@ def queue_for(args) -> tuple[str, int, str]:
     return queue, levels, "--queue" if args.queue else f"level-{levels} data"
 
 
+@attrs.define
+class SharedDay:
+    """What several replays of one day with the same data options share (the strategies of a ``mmsim study
+    --real`` cell): the full book read and checked once, held in memory (:class:`BookInMemory`), and the
+    warm-up's fill-intensity fit, which depends on the day and the fill rule, not on the strategy. Results are
+    those of replaying each strategy on its own."""
+
+    books: dict = attrs.Factory(dict)
+    fits: dict = attrs.Factory(dict)
+
+    @staticmethod
+    def get(store: dict | None, key, make):
+        """``store[key]``, made by ``make()`` the first time; just ``make()`` without a store."""
+        if store is None:
+            return make()
+        if key not in store:
+            store[key] = make()
+        return store[key]
+
+
 def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict, naive: bool,
-                  fills=None, warm_end: float | None = None) -> dict:
+                  fills=None, warm_end: float | None = None, fits: dict | None = None) -> dict:
     """The tick size, naive spread and ``k`` the options leave to the data, with where each came from: the
     options, else ``--calibration`` (another day), else the warm-up (the first ``--warmup-min`` minutes, which
     are not traded: ``warm`` holds their rows, None without a warm-up, and ``warm_end`` is when it ends). Never
     from data after the warm-up: a decision at time t uses only data before t.
 
     ``k`` and ``A`` come from hypothetical quotes replayed on the warm-up by the replay's own fill rule:
-    ``fills(ticks, tick_size, until)`` returns the source and fill model (see :func:`fill_model_for`)."""
+    ``fills(ticks, tick_size, until)`` returns the source and fill model (see :func:`fill_model_for`); ``fits``
+    (a :class:`SharedDay`'s) keeps the fit for the next replay of the same day."""
     glft = args.strategy == "glft"
     out = {"tick_size": (args.tick_size, "--tick-size"), "spread": (args.spread, "--spread"), "k": (args.k, "--k"),
            "A": (getattr(args, "A", None), "--A"), "sigma": (args.sigma, "--sigma")}
@@ -230,10 +252,14 @@ def data_defaults(args, warm: pd.DataFrame | None, name: str, calibration: dict,
         if needed["spread"] and out["spread"][0] is None:
             out["spread"] = (median, "warm-up median quoted")
         if needed["k"] and out["k"][0] is None or needed["A"] and out["A"][0] is None:
-            replayed, fill_model = fills(FrameSource([warm], name=f"{name} warm-up"), tick, warm_end)
-            fit = quote_intensity(replayed, tick_size=tick, median_spread=max(median, tick),
-                                  window_s=args.requote_ms / 1000.0, order_size=args.order_size,
-                                  fill_model=fill_model)
+            def fit_warmup():
+                replayed, fill_model = fills(FrameSource([warm], name=f"{name} warm-up"), tick, warm_end)
+                return quote_intensity(replayed, tick_size=tick, median_spread=max(median, tick),
+                                       window_s=args.requote_ms / 1000.0, order_size=args.order_size,
+                                       fill_model=fill_model)
+
+            fit = SharedDay.get(fits, (tick, median, warm_end, args.requote_ms, args.order_size, args.queue,
+                                       args.post_only), fit_warmup)
             # k and A are one fit: a k given alone keeps its own value, and A comes from the fit all the same.
             out["k"] = out["k"] if out["k"][0] is not None else (fit.k, "warm-up quote fills")
             if needed["A"] and out["A"][0] is None:
@@ -293,15 +319,22 @@ def data_levels(args) -> int:
     return int(level.removesuffix(".csv")) if sep and level.removesuffix(".csv").isdigit() else 1
 
 
-def fill_model_for(args, source, tick_size: float, queue: str, levels: int, until: float | None = None):
+def fill_model_for(args, source, tick_size: float, queue: str, levels: int, until: float | None = None,
+                   books: dict | None = None):
     """The source to replay and the fill model the queue rule names: the one place that picks them, for the
     replay and for the hypothetical quotes of its warm-up and of ``mmsim calibrate``. LOBSTER files deeper than
     level 1 (or any with ``l3``) replay message by message with the full book (up to ``until`` when given), so
     hidden executions are known as such whatever the model; level-1 and generic files replay as ticks
-    (``source``)."""
+    (``source``). ``books`` (a :class:`SharedDay`'s) keeps the full book, read once, for the next replay."""
     if args.path is None or (levels == 1 and queue != "l3"):
         return source, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
-    book = LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows, until=until)
+
+    def read():
+        return LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows, until=until)
+
+    # Replayed once, the book is streamed; shared by the replays of a study cell, it is read and checked once.
+    book = read() if books is None else SharedDay.get(books, (args.path, args.orderbook, args.chunk_rows, until),
+                                                      lambda: BookInMemory(read()))
     if queue == "l3":
         return book, QueueFills(tick_size, post_only=args.post_only)
     return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
@@ -351,12 +384,13 @@ def check_requote(requote_ms: float) -> None:
                           f"{DAY_S * 1000.0 / MAX_EVENTS_PER_PATH:g} or more")
 
 
-def replay_run(args, *, show_progress: bool = True):
+def replay_run(args, *, show_progress: bool = True, shared: SharedDay | None = None):
     """Replay the data the options name against the strategy they name: the work of ``mmsim replay`` without
     its output. Returns ``(sim, report)``: the simulation (ledger, counters) and the JSON-ready report.
 
     ``mmsim study --real`` runs its strategies through here, so that they meet the data exactly as a replay
-    does (the same warm-up, defaults from the data, queue model, fill model, latency and fees)."""
+    does (the same warm-up, defaults from the data, queue model, fill model, latency and fees), with one
+    ``shared`` per day so the day's full book and warm-up fit are made once."""
     check_requote(args.requote_ms)
     check_queue(args)
     calibration = read_calibration(args.calibration) if args.calibration else {}
@@ -364,9 +398,10 @@ def replay_run(args, *, show_progress: bool = True):
     naive = args.strategy in NAIVE_STRATEGIES
     warm, trade_from = warmup_rows(source, args.warmup_min) if args.warmup_min > 0 else (None, None)
     queue, levels, queue_source = queue_for(args)  # after the first read: a bad message file is named first
+    books, fits = (None, None) if shared is None else (shared.books, shared.fits)
     defaults = data_defaults(args, warm, source.name, calibration, naive,
                              lambda ticks, tick, until: fill_model_for(args, ticks, tick, queue, levels, until),
-                             trade_from)
+                             trade_from, fits)
     (tick_size, tick_source), (spread, spread_source), (k, k_source) = (
         defaults["tick_size"], defaults["spread"], defaults["k"])
     if args.close is None:
@@ -377,7 +412,7 @@ def replay_run(args, *, show_progress: bool = True):
     strategy = build_strategy(args, strategy_spec(args, defaults, calibration, close))
     if args.out is not None:
         check_folder_name(strategy.name, (SUMMARY_FILE, REPORT_FILE))  # it names the ledger's folder
-    replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels)
+    replayed, fill_model = fill_model_for(args, source, tick_size, queue, levels, books=books)
     fees = Fees(bps=args.fee_bps, per_unit=args.fee_per_share)
 
     replay_start = time.perf_counter()
@@ -391,7 +426,7 @@ def replay_run(args, *, show_progress: bool = True):
     report = {
         "command": "replay", "source": source.name, "strategy": strategy.name, **summary,
         "events": sim.scheduler.events, "requotes_skipped": sim.requotes_skipped, "wall_s": round(replay_s, 3),
-        "data": {**replayed.stats, **({"levels": levels} if isinstance(replayed, LobsterBookSource) else {})},
+        "data": {**replayed.stats, **({"levels": levels} if hasattr(replayed, "levels") else {})},
         "warnings": print_warnings("replay", source),
         "warmup": {"minutes": args.warmup_min, "trade_from": trade_from},
         "market": {"tick_size": tick_size, "tick_size_source": tick_source,

@@ -41,7 +41,7 @@ from analytics.time_blocks import (block_edges, block_metrics, past_thresholds, 
                                    tercile_thresholds, window_variance)
 from engine import ConfigError, DataError
 from feeds import infer_tick_size
-from mmsim.cmd_replay import replay_run, warmup_rows, warmup_sigma
+from mmsim.cmd_replay import SharedDay, replay_run, warmup_rows, warmup_sigma
 from mmsim.tick_inputs import open_tick_source
 
 #: The strategies of every cell, in the order they run (the naive ones copy as-rolling's spread and reach).
@@ -210,8 +210,10 @@ def run_day(study: RealStudy, day, skew: float, index: int) -> dict:
     gamma = skew * tick / (sigma * sigma * args.horizon_s * args.order_size)
     g = ["--gamma", repr(gamma)]
 
+    shared = SharedDay()  # the day's full book and warm-up fit, made once for the cell's five replays
+
     def replay(*argv):
-        sim, report = replay_run(replay_args(day, study.options, argv), show_progress=False)
+        sim, report = replay_run(replay_args(day, study.options, argv), show_progress=False, shared=shared)
         return sim.ledger, report
 
     runs = {"as-rolling": replay("--strategy", "avellaneda-stoikov", *g),

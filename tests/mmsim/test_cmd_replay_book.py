@@ -12,7 +12,7 @@ import pytest
 from analytics.calibration import quote_intensity
 from engine.queue_fills import QueueFills
 from feeds import QUOTE, FrameSource, read_lobster
-from feeds.lobster_book import LobsterBookSource
+from feeds.lobster_book import BookInMemory, LobsterBookSource
 from mmsim.cli import main
 from mmsim.cmd_replay import warmup_rows
 from tests.lobster_files import NAME, book_rows, random_day, write_lobster
@@ -126,3 +126,32 @@ def test_the_warm_up_k_of_a_level_n_replay_is_measured_by_the_exact_queue_on_the
     fit = {"tick_size": 0.01, "median_spread": float(np.median(quotes["ask"] - quotes["bid"])), "window_s": 0.1}
     exact = quote_intensity(book, fill_model=QueueFills(0.01), **fit)
     assert report["strategy_params"]["k"] == exact.k != quote_intensity(FrameSource([warm]), **fit).k
+
+
+def test_replays_of_one_day_that_share_its_book_and_warm_up_fit_give_what_each_gives_alone(tmp_path, monkeypatch):
+    """A study cell's replays share one SharedDay: the full book is read once and the warm-up's k fit made once
+    (A-S and GLFT both need it), and every replay's ledger and report are those of replaying it alone."""
+    from mmsim import cmd_replay
+    from mmsim.cmd_replay import SharedDay, replay_run
+    from mmsim.real_study import replay_args
+
+    message = write_lobster(tmp_path, random_day(2400, 5, seed=1), 5)
+    fits, reads = [], []
+    monkeypatch.setattr(cmd_replay, "quote_intensity", lambda *a, **k: fits.append(1) or quote_intensity(*a, **k))
+    monkeypatch.setattr(cmd_replay, "BookInMemory", lambda source: reads.append(1) or BookInMemory(source))
+
+    class Day:
+        argv = [str(message)]
+
+    argvs = [["--strategy", "avellaneda-stoikov"], ["--strategy", "glft", "--max-inventory", "500"],
+             ["--strategy", "naive", "--spread", "0.04"]]
+    options = ("--warmup-min", "5", "--tick-size", "0.01")
+    shared = SharedDay()
+    for argv in argvs:
+        alone, alone_report = replay_run(replay_args(Day, options, argv), show_progress=False)
+        together, together_report = replay_run(replay_args(Day, options, argv), show_progress=False, shared=shared)
+        for table in ("fills", "quotes", "marks"):
+            assert getattr(alone.ledger, table).equals(getattr(together.ledger, table)), (argv, table)
+        assert {k: v for k, v in alone_report.items() if k != "wall_s"} == \
+            {k: v for k, v in together_report.items() if k != "wall_s"}
+    assert len(reads) == 1 and len(fits) == 2 + 1  # two alone (A-S, GLFT), one shared; the book read once
