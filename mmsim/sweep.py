@@ -386,7 +386,8 @@ def finished_cells(config, out_dir: str | os.PathLike) -> dict[int, dict]:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: this grid has only "
                               f"{config.size} cells): use another out_dir, or the same grid and options",
                               params=("out_dir",))
-        difference = _first_difference(stored["config"], _stored(config.cell_config(index)))
+        # Cells stored before sweeps chose an engine ran on the event engine: they resume with --engine event.
+        difference = _first_difference({"engine": "event", **stored["config"]}, _stored(config.cell_config(index)))
         if difference:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: {difference}): "
                               "use another out_dir, or the same grid and options", params=("out_dir",))

@@ -157,6 +157,22 @@ def test_each_cell_stores_its_engine_and_resume_refuses_another(tmp_path, capsys
     assert main([*base, "--resume", "--engine", "vectorised"]) == 0
 
 
+def test_cells_stored_before_sweeps_chose_an_engine_resume_on_the_event_engine(tmp_path, capsys):
+    """A cell file without "engine" ran on the event engine (the only one then): it resumes with --engine event,
+    and auto, which would run it vectorised, says so in one line."""
+    base = ["sweep", "--grid", "gamma=0.1,1", "--fills", "step", "--T", "0.1", "--paths", "2", "--workers", "1",
+            "--out", str(tmp_path), "--engine", "event"]
+    assert main(base) == 0
+    for index in (0, 1):
+        stored = json.loads(cell_path(tmp_path, index).read_text())
+        del stored["config"]["engine"]
+        cell_path(tmp_path, index).write_text(json.dumps(stored))
+    capsys.readouterr()
+    assert main([*base, "--resume"]) == 0
+    assert main([*base[:-1], "auto", "--resume"]) == 2
+    assert 'engine was "event" there, "vectorised" here' in capsys.readouterr().err
+
+
 def test_a_refused_folder_is_one_line_even_when_cells_would_fall_back(tmp_path, capsys):
     """The fallback note comes when the first cell starts: a sweep refused before that says only why."""
     args = ["sweep", "--grid", "gamma=0.1", "--T", "0.05", "--paths", "2", "--workers", "1", "--out", str(tmp_path)]
