@@ -386,8 +386,10 @@ def finished_cells(config, out_dir: str | os.PathLike) -> dict[int, dict]:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: this grid has only "
                               f"{config.size} cells): use another out_dir, or the same grid and options",
                               params=("out_dir",))
-        # Cells stored before sweeps chose an engine ran on the event engine: they resume with --engine event.
-        difference = _first_difference({"engine": "event", **stored["config"]}, _stored(config.cell_config(index)))
+        expected = _stored(config.cell_config(index))
+        # A sweep's cells stored before it chose an engine ran on the event engine: they resume with that one.
+        found = {"engine": "event", **stored["config"]} if "engine" in expected else stored["config"]
+        difference = _first_difference(found, expected)
         if difference:
             raise ConfigError(f"{out_dir} holds cells of a different sweep ({path.name}: {difference}): "
                               "use another out_dir, or the same grid and options", params=("out_dir",))
