@@ -201,19 +201,26 @@ def _array_quote_mismatch(market, strategy) -> str | None:
     different inventories and mids at time 0, and each of those paths as a state of floats, as the event engine
     would: the array quote must equal, path by path, the float quotes (relative 1e-9: numpy's and math's functions
     may round differently). A strategy written for floats fails the array call (``if state.inventory > 0`` on an
-    array raises) or gives the same quote to every path."""
+    array raises) or gives the same quote to every path. A strategy whose quote changes it (state kept from one
+    quote to the next, which on arrays would mix the paths) is refused too: one probe at time 0 could not tell."""
     q = np.array(_PROBE_INVENTORY)
     mid = float(market.s0) + 0.25 * q
     name = strategy_name(strategy)
     state = MarketState(time=0.0, horizon=float(market.T), mid=mid.copy(), inventory=q.copy(), cash=np.zeros(q.size))
+
+    def alone(path: int) -> MarketState:
+        return MarketState(time=0.0, horizon=float(market.T), mid=float(mid[path]), inventory=float(q[path]),
+                           cash=0.0)
+
     try:
         arrays = ArrayQuotes(copy.deepcopy(strategy), q.size)(state)[:4]
     except StrategyError as exc:
+        check_quote(ask_quote(copy.deepcopy(strategy), alone(0), name), name, 0.0)  # fails here too: say so
         return f"its quote fails on arrays of paths ({exc.__cause__ or exc!r})"
+    if _changed_by(strategy, lambda probe: probe.quote(alone(0))):
+        return "its quote changes it (state kept from one quote to the next), which on arrays would mix the paths"
     for path in range(q.size):
-        alone = MarketState(time=0.0, horizon=float(market.T), mid=float(mid[path]), inventory=float(q[path]),
-                            cash=0.0)
-        floats = check_quote(ask_quote(copy.deepcopy(strategy), alone, name), name, 0.0)
+        floats = check_quote(ask_quote(copy.deepcopy(strategy), alone(path), name), name, 0.0)
         for what, array, value in zip(("bid", "ask", "bid_size", "ask_size"), arrays, floats):
             got = float(np.broadcast_to(array, q.shape)[path])
             same = math.isnan(got) if value is None else math.isclose(got, value, rel_tol=1e-9)
@@ -223,19 +230,28 @@ def _array_quote_mismatch(market, strategy) -> str | None:
     return None
 
 
-def _reacts_to_fills(market, strategy) -> bool:
-    """Whether ``strategy.on_fill`` changes the strategy (the vectorised engine never calls it): a copy is told of
-    a fill on each side at time 0 and its pickled state compared with the copy's before. A strategy that cannot be
-    pickled counts as one that reacts (it could not be checked)."""
+def _changed_by(strategy, call) -> bool:
+    """Whether ``call(copy)`` changes a copy of ``strategy`` (its pickled state before and after). A strategy that
+    cannot be pickled, or a call that raises, counts as changed (it could not be checked)."""
     probe = copy.deepcopy(strategy)
     try:
         before = pickle.dumps(probe)
-        s0 = float(market.s0)
+        call(probe)
+        return pickle.dumps(probe) != before
+    except Exception:  # noqa: BLE001 - whatever the call or pickling raises, the event engine is the safe choice
+        return True
+
+
+def _reacts_to_fills(market, strategy) -> bool:
+    """Whether ``strategy.on_fill`` changes the strategy (the vectorised engine never calls it): a copy is told of
+    a fill on each side at time 0."""
+    s0 = float(market.s0)
+
+    def fills(probe) -> None:
         for side, price in ((BID, s0 - 1.0), (ASK, s0 + 1.0)):
             probe.on_fill(Fill(0.0, side, price, 1.0, s0, 0.0, float(side), -side * price))
-        return pickle.dumps(probe) != before
-    except Exception:  # noqa: BLE001 - whatever on_fill or pickling raises, the event engine is the safe choice
-        return True
+
+    return _changed_by(strategy, fills)
 
 
 def why_not_vectorised(market, strategy, fill_model, *, paths: int) -> str | None:

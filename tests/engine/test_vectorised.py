@@ -255,6 +255,19 @@ class OneQuoteForAll(Strategy):
         return Quote(centre - 1, centre + 1)
 
 
+class RemembersMids(Strategy):
+    """Keeps the mids it quoted at: on arrays the history mixes the paths (numpy without axis), so after the first
+    step its array quote is not its per-path one, though the first probe agrees."""
+
+    def __init__(self):
+        self.history = []
+
+    def quote(self, state):
+        self.history.append(state.mid)
+        spread = 1.0 + (float(np.std(np.diff(self.history))) if len(self.history) > 1 else 0.0)
+        return Quote(state.mid - spread, state.mid + spread)
+
+
 class WidensAfterFills(SymmetricSpread):
     """Keeps state from its fills, which the vectorised engine never reports."""
 
@@ -273,12 +286,24 @@ class WidensAfterFills(SymmetricSpread):
     (FloatOnly(), STEP, SyntheticMarket(), r"its quote fails on arrays of paths \(ValueError\('The truth value"),
     (OneQuoteForAll(), STEP, SyntheticMarket(), r"differs from its quote path by path \(bid at inventory -2"),
     (WidensAfterFills(1.0), STEP, SyntheticMarket(), "its on_fill changes it"),
+    (RemembersMids(), STEP, SyntheticMarket(), "its quote changes it"),
 ], ids=["as-step", "capped-step", "tick-only-exact", "requote-on-fill-exact", "impact", "timer", "float-only",
-        "one-quote-for-all", "on-fill-state"])
+        "one-quote-for-all", "on-fill-state", "quote-state"])
 def test_why_not_vectorised_names_what_the_vectorised_engine_would_get_wrong(strategy, fill_model, market, reason):
     """None exactly where the vectorised engine gives the event engine's results; else the reason."""
     found = why_not_vectorised(market, strategy, fill_model, paths=10)
     assert found is None if reason is None else re.search(reason, found), found
+
+
+class CrossedEverywhere(Strategy):
+    def quote(self, state):
+        return Quote(state.mid + 1.0, state.mid - 1.0)
+
+
+def test_a_strategy_that_fails_on_floats_too_is_an_error_not_a_fallback():
+    """An error the event engine would raise as well is raised, not reported as a reason to fall back."""
+    with pytest.raises(StrategyError, match="strategy CrossedEverywhere returned an invalid quote at t=0: crossed"):
+        why_not_vectorised(SyntheticMarket(), CrossedEverywhere(), STEP, paths=10)
 
 
 def test_why_not_vectorised_leaves_the_strategy_untouched():
