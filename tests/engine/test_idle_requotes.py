@@ -120,6 +120,24 @@ def test_fills_that_net_out_between_two_ticks_still_reach_the_strategy(size):
     assert skipping[2] == 3
 
 
+class AtTheOppositeBest(Strategy):
+    """Bids at the best ask: the post-only rule slides (or withdraws) its bid whenever it goes live."""
+
+    quote_inputs = ("best_ask", "best_bid")
+
+    def quote(self, state):
+        return Quote(state.best_ask, state.best_ask + 0.05, 100.0, 100.0)
+
+
+@pytest.mark.parametrize("post_only", ["clamp", "withdraw"])
+def test_the_post_only_counters_are_the_same_skipping_or_not(post_only):
+    """They count the sides of quotes sent, not of requotes that changed nothing."""
+    skipping, every_tick = both_ways(lambda: ReplayFeed(FrameSource.from_rows(synthetic_rows())), AtTheOppositeBest,
+                                     TradeThroughFills(0.01, post_only=post_only))
+    assert_same_runs(skipping, every_tick)
+    assert skipping[3][f"post_only_{'clamped' if post_only == 'clamp' else 'withdrawn'}"] > 0
+
+
 def test_a_real_level_one_slice_gives_the_same_ledger_skipping_or_not(lobster_dir):
     """The first 40,000 rows of the AAPL day (about 25 minutes), a warm-up hold ending 10 minutes in."""
     first = next(iter(read_lobster(lobster_dir / AAPL, chunk_rows=40_000).chunks()))
@@ -236,6 +254,9 @@ def test_a_subclass_that_rewrites_quote_is_asked_at_every_tick_unless_it_restate
 @pytest.mark.parametrize("inputs, message", [
     (("mid", "imbalance"), "unknown MarketState field(s) imbalance"),
     ("mid", "must be a tuple of MarketState field names"),
+    (("mid", "time"), "quote_inputs lists time: a quote that reads the clock must leave quote_inputs None"),
+    (("time_left",), "quote_inputs lists time_left: a quote that reads the clock"),
+    (("horizon", "inventory"), "quote_inputs lists horizon: a quote that reads the clock"),
 ])
 def test_quote_inputs_are_checked(inputs, message):
     class Listing(SymmetricSpread):

@@ -98,16 +98,22 @@ def test_a_move_within_an_instant_counts_its_square_but_not_its_time():
     vol = RealisedVolatility(window_s=1e12)  # a window so long that nothing decays
     vol.update(0.0, 100.0)
     vol.update(0.0, 105.0)
+    assert (vol.sum_dm2, vol.sum_dt) == (25.0, 0.0)  # the move counted at once, over no time
     vol.update(0.5, 105.0)  # looked at again: nothing changes
+    assert (vol.sum_dm2, vol.sum_dt) == (25.0, 0.0)
     assert vol.update(1.0, 100.1) == pytest.approx((5.0**2 + 4.9**2) ** 0.5, rel=1e-9)
 
 
 def test_a_clock_going_back_starts_the_estimate_afresh():
-    """Reusing one estimator for a second run (time restarts) gives the first run's estimates again."""
+    """Reusing one estimator for a second run gives a fresh estimator's estimates, even when the second run
+    starts after the first run's last price change (the first run ended looking at an unchanged price)."""
     vol = RealisedVolatility(window_s=10.0, prior=0.5)
-    path = [(0.0, 100.0), (1.0, 100.3), (2.5, 99.9)]
+    path = [(0.0, 100.0), (1.0, 100.3), (2.5, 99.9), (5.0, 99.9)]
     first = [vol.update(t, p) for t, p in path]
-    assert [vol.update(t, p) for t, p in path] == first
+    second = [(3.0, 100.0), (4.0, 100.2), (6.0, 99.8)]
+    fresh = RealisedVolatility(window_s=10.0, prior=0.5)
+    assert [vol.update(t, p) for t, p in second] == [fresh.update(t, p) for t, p in second]
+    assert first[-1] == first[-2]
 
 
 def test_rolling_strategy_requotes_on_its_timer_and_fills_not_on_ticks():
