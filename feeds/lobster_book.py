@@ -163,10 +163,20 @@ class BookInMemory:
     """
 
     def __init__(self, source: LobsterBookSource) -> None:
-        self.name, self.levels = source.name, source.levels
-        self._chunks = list(source.chunks())
-        self._read_stats = dict(source.stats)
-        self.stats = dict(self._read_stats)
+        chunks = list(source.chunks())
+        self._set(source.name, source.levels, chunks, source.stats)
+
+    @classmethod
+    def from_chunks(cls, name: str, levels: int, chunks: list[BookChunk], stats: dict) -> BookInMemory:
+        """A book of chunks checked before (:mod:`feeds.book_cache` keeps them between runs)."""
+        book = cls.__new__(cls)
+        book._set(name, levels, chunks, stats)
+        return book
+
+    def _set(self, name: str, levels: int, chunks: list[BookChunk], stats: dict) -> None:
+        self.name, self.levels, self._chunks = name, levels, chunks
+        self._read_stats = dict(stats)
+        self.stats = dict(stats)
 
     def chunks(self) -> Iterator[BookChunk]:
         """The chunks, in order; ``stats`` start again from the reading's (a replay adds to them)."""

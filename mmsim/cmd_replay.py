@@ -22,6 +22,7 @@ from engine.montecarlo import MAX_EVENTS_PER_PATH
 from engine.queue_fills import QueueFills
 from engine.lazy_modules import lazy_module
 from feeds import QUOTE, FrameSource, infer_tick_size
+from feeds.book_cache import cached_book
 from feeds.lobster_book import BookInMemory, LobsterBookSource, orderbook_levels, replay_feed
 from mmsim.arguments import (add_strategy_param_argument, any_float, non_negative_float, positive_float,
                              user_strategy_params)
@@ -332,9 +333,14 @@ def fill_model_for(args, source, tick_size: float, queue: str, levels: int, unti
     def read():
         return LobsterBookSource(args.path, args.orderbook, chunk_rows=args.chunk_rows, until=until)
 
-    # Replayed once, the book is streamed; shared by the replays of a study cell, it is read and checked once.
-    book = read() if books is None else SharedDay.get(books, (args.path, args.orderbook, args.chunk_rows, until),
-                                                      lambda: BookInMemory(read()))
+    # Replayed once, the book is streamed, or loaded from --cache-dir where it was kept, read and checked, by an
+    # earlier run; shared by the replays of a study cell, it is read and checked once.
+    cache = getattr(args, "cache_dir", None)
+    if books is not None:
+        book = SharedDay.get(books, (args.path, args.orderbook, args.chunk_rows, until),
+                             lambda: cached_book(read(), cache) if cache else BookInMemory(read()))
+    else:
+        book = cached_book(read(), cache) if cache else read()
     if queue == "l3":
         return book, QueueFills(tick_size, post_only=args.post_only)
     return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)
