@@ -3,8 +3,8 @@ parsing and checking 40 columns again (what hftbacktest does with its converted 
 
 The day's :class:`feeds.lobster_book.BookChunk` s are saved as arrays in one ``.npz`` file (no pickle: the file
 holds numbers and text only) under a folder the user names. Its name is a hash of the format version, both files'
-resolved paths, sizes and modification times, the level and the chunk size, so a changed file, another level or
-another chunking reads the files again. A file that cannot be read back is read from the data again and replaced;
+resolved paths, sizes and modification times, the level, the chunk size and the end (a warm-up's span is an
+entry of its own), so a changed file, another level or another chunking reads the files again. A file that cannot be read back is read from the data again and replaced;
 a folder that cannot be written is not an error (the replay goes on from the files).
 """
 
@@ -29,7 +29,7 @@ _INT_FIELDS = ("kind", "order_id", "size", "price", "side", "level_size", "prior
 
 def cache_file(source: LobsterBookSource, folder: str | os.PathLike) -> Path:
     """Where ``source``'s checked day is kept in ``folder``."""
-    identity = [FORMAT, source.levels, source.chunk_rows]
+    identity = [FORMAT, source.levels, source.chunk_rows, source.until]
     for path in (source.message, source.book):
         stat = Path(path).stat()
         identity += [str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns]
@@ -44,12 +44,10 @@ def cached_book(source: LobsterBookSource, folder: str | os.PathLike) -> BookInM
     Parameters
     ----------
     source : LobsterBookSource
-        The files, read to their end (a source cut with ``until`` is read from the files).
+        The files, read to their end or to ``until`` (a warm-up: kept as an entry of its own).
     folder : path
         The cache folder (made if missing).
     """
-    if source.until is not None:
-        return BookInMemory(source)
     path = cache_file(source, folder)
     try:
         return _load(path)

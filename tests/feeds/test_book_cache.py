@@ -40,6 +40,10 @@ def test_another_chunking_or_a_changed_file_is_another_entry(message, tmp_path):
     folder = tmp_path / "cache"
     key = cache_file(LobsterBookSource(message), folder)
     assert cache_file(LobsterBookSource(message, chunk_rows=1000), folder) != key
+    warm_up = LobsterBookSource(message, until=34_260.0)
+    assert cache_file(warm_up, folder) != key
+    assert cached_book(warm_up, folder)._chunks == BookInMemory(LobsterBookSource(message, until=34_260.0))._chunks
+    assert max(t for c in cached_book(warm_up, folder)._chunks for t in c.time) < 34_260.0
     os.utime(message, ns=(1, 1))  # the same bytes with another modification time
     assert cache_file(LobsterBookSource(message), folder) != key
 
