@@ -126,7 +126,7 @@ def _against_peer(benchmark, peer: dict, name: str, ours: float, what: str) -> N
     theirs, target = (steady, LOOP_TARGET) if what == "loop" else (cpu, PROCESS_TARGET)
     ratio = ours / theirs
     benchmark.extra_info.update({f"peer_{what}_s": theirs, f"{what}_ratio": ratio, f"{what}_target": target,
-                                 "target_met": ratio <= target})
+                                 f"{what}_target_met": ratio <= target})
     print(f"\n{name} {what}: ours {ours:.3f} s, hftbacktest {theirs:.3f} s, ratio {ratio:.2f} (target <= {target})")
 
 
