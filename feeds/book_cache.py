@@ -2,37 +2,52 @@
 parsing and checking 40 columns again (what hftbacktest does with its converted ``.npz`` days).
 
 The day's :class:`feeds.lobster_book.BookChunk` s are saved as arrays in one ``.npz`` file (no pickle: the file
-holds numbers and text only) under a folder the user names. Its name is a hash of the format version, both files'
-resolved paths, sizes and modification times, the level, the chunk size and the end (a warm-up's span is an
-entry of its own), so a changed file, another level or another chunking reads the files again. A file that cannot be read back is read from the data again and replaced;
-a folder that cannot be written is not an error (the replay goes on from the files).
+holds numbers and text only) under a folder the user names. Its name is a hash of what could change them: both
+files' resolved paths, sizes, inode numbers, modification and inode-change times (a file rewritten in any way,
+even with its old modification time put back, changes the last), the level, the chunk size, the end (a warm-up's
+span is an entry of its own) and the source of the code that reads and checks the files. An entry that cannot be
+read back whole is read from the files again and replaced; a day whose reading fails is not kept; a folder that
+cannot be written is not an error (the replay goes on from the files).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import tempfile
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
+import engine.scheduler
+import feeds.lobster
+import feeds.lobster_book
+import feeds.tickdata
 from feeds.lobster_book import BookChunk, BookInMemory, LobsterBookSource
 
-#: Bumped whenever what a chunk holds, or how it is checked, changes: older files are then not read.
+#: The layout of an entry: bumped when it changes (the code's own source is in the key as well).
 FORMAT = 1
 
 _INT_FIELDS = ("kind", "order_id", "size", "price", "side", "level_size", "priority")
 
 
+@functools.cache
+def _code() -> str:
+    """A hash of the modules that read and check a day (and give its rows their priorities)."""
+    digest = hashlib.sha256()
+    for module in (feeds.lobster_book, feeds.lobster, feeds.tickdata, engine.scheduler):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
 def cache_file(source: LobsterBookSource, folder: str | os.PathLike) -> Path:
     """Where ``source``'s checked day is kept in ``folder``."""
-    identity = [FORMAT, source.levels, source.chunk_rows, source.until]
+    identity = [FORMAT, _code(), source.levels, source.chunk_rows, source.until]
     for path in (source.message, source.book):
         stat = Path(path).stat()
-        identity += [str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns]
+        identity += [str(Path(path).resolve()), stat.st_size, stat.st_ino, stat.st_mtime_ns, stat.st_ctime_ns]
     digest = hashlib.sha256(json.dumps(identity).encode()).hexdigest()[:32]
     return Path(folder) / f"{source.name}-{digest}.npz"
 
@@ -49,15 +64,17 @@ def cached_book(source: LobsterBookSource, folder: str | os.PathLike) -> BookInM
         The cache folder (made if missing).
     """
     path = cache_file(source, folder)
-    try:
-        return _load(path)
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):  # missing, partial or from elsewhere: read again
-        pass
+    if path.is_file():
+        try:
+            return _load(path, source)
+        except Exception:  # noqa: BLE001 - an entry that is not whole or not ours: read the files again
+            pass
     book = BookInMemory(source)
-    try:
-        _save(book, path)
-    except OSError:  # a full or read-only folder: this run goes on from the files it has read
-        pass
+    if book.error is None:  # a day whose reading fails is not kept: the next run names its error again
+        try:
+            _save(book, path)
+        except OSError:  # a full or read-only folder: this run goes on from the files it has read
+            pass
     return book
 
 
@@ -82,7 +99,10 @@ def _save(book: BookInMemory, path: Path) -> None:
     arrays["edge"] = np.array(edges, dtype=np.int64).reshape(-1, 4)  # row, side, price, size
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.fchmod(fd, 0o666 & ~umask)  # as any file the user makes (mkstemp's own is 0600): a shared folder works
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **arrays)
         os.replace(tmp, path)  # whole or absent: a run that stops while saving leaves no partial file
@@ -102,15 +122,20 @@ def _edges(edge: np.ndarray) -> dict[int, list]:
     return {row: moved[a:b] for row, a, b in zip(rows[bounds[:-1]].tolist(), bounds[:-1], bounds[1:])}
 
 
-def _load(path: Path) -> BookInMemory:
+def _load(path: Path, source: LobsterBookSource) -> BookInMemory:
     with np.load(path, allow_pickle=False) as data:
         meta = json.loads(str(data["meta"]))
-        if meta["format"] != FORMAT:
-            raise ValueError(f"{path}: format {meta['format']}, not {FORMAT}")
+        if meta["format"] != FORMAT or (meta["name"], meta["levels"]) != (source.name, source.levels):
+            raise ValueError(f"{path}: not an entry of this day")
         columns = {f: data[f] for f in ("time", "entered", *_INT_FIELDS)}
         rows, first_rows, bad_rows, problems = data["rows"], data["first_row"], data["bad_row"], data["problem"]
         top_rows, top, top_counts = data["top_row"], data["top"], data["top_chunk_rows"]
         edge, edge_counts = data["edge"], data["edge_chunk_rows"]
+    # Whole, or read again: every column as long as the rows, every top and edge within its chunk.
+    total = int(rows.sum())
+    if (any(len(c) != total for c in columns.values()) or len(first_rows) != len(rows) or int(top_counts.sum()) != len(top)
+            or len(top_rows) != len(top) or int(edge_counts.sum()) != len(edge) or (rows < 0).any()):
+        raise ValueError(f"{path}: not whole")
     chunks = []
     start = top_start = edge_start = 0
     for k, n in enumerate(rows.tolist()):
@@ -118,10 +143,8 @@ def _load(path: Path) -> BookInMemory:
         lists = {f: columns[f][start:end].tolist() for f in columns}
         tops: list = [None] * n
         for row, t in zip(top_rows[top_start:top_end].tolist(), map(tuple, top[top_start:top_end].tolist())):
-            tops[row] = t
-        moved = _edges(edge[edge_start:edge_end])
-        chunks.append(BookChunk(int(first_rows[k]), lists["time"], lists["kind"], lists["order_id"], lists["size"],
-                                lists["price"], lists["side"], lists["level_size"], lists["entered"], tops, moved,
-                                lists["priority"], int(bad_rows[k]), str(problems[k])))
+            tops[row] = t  # an index past the chunk raises: not whole
+        chunks.append(BookChunk(first_row=int(first_rows[k]), top=tops, edges=_edges(edge[edge_start:edge_end]),
+                                bad_row=int(bad_rows[k]), problem=str(problems[k]), **lists))
         start, top_start, edge_start = end, top_end, edge_end
-    return BookInMemory.from_chunks(meta["name"], meta["levels"], chunks, meta["stats"])
+    return BookInMemory.from_chunks(source, chunks, meta["stats"])

@@ -156,33 +156,55 @@ class BookInMemory:
     replayed many times (the warm-up's hypothetical quotes, one replay per offset), which would otherwise read and
     check the files again each time. Holds the whole span in memory.
 
+    A reading error is kept with the chunks read before it and raised when a replay reaches it, as a replay of
+    the files would: an earlier row that disagrees with the book is named first.
+
     Parameters
     ----------
     source : LobsterBookSource
         Read at once, to its end (or its ``until``).
+
+    Attributes
+    ----------
+    error : DataError or None
+        What stopped the reading, if anything.
     """
 
     def __init__(self, source: LobsterBookSource) -> None:
-        chunks = list(source.chunks())
-        self._set(source.name, source.levels, chunks, source.stats)
+        chunks, self.error = [], None
+        try:
+            for chunk in source.chunks():
+                chunks.append(chunk)
+        except DataError as exc:
+            self.error = exc
+        self._set(source, chunks, source.stats)
 
     @classmethod
-    def from_chunks(cls, name: str, levels: int, chunks: list[BookChunk], stats: dict) -> BookInMemory:
-        """A book of chunks checked before (:mod:`feeds.book_cache` keeps them between runs)."""
+    def from_chunks(cls, source: LobsterBookSource, chunks: list[BookChunk], stats: dict) -> BookInMemory:
+        """``source``'s chunks, checked before (:mod:`feeds.book_cache` keeps them between runs)."""
         book = cls.__new__(cls)
-        book._set(name, levels, chunks, stats)
+        book.error = None
+        book._set(source, chunks, stats)
         return book
 
-    def _set(self, name: str, levels: int, chunks: list[BookChunk], stats: dict) -> None:
-        self.name, self.levels, self._chunks = name, levels, chunks
+    def _set(self, source: LobsterBookSource, chunks: list[BookChunk], stats: dict) -> None:
+        # What a replay names in its errors and progress: the source's files.
+        self.name, self.levels, self.message, self.book = source.name, source.levels, source.message, source.book
+        self.row_files, self._chunks = source.row_files, chunks
         self._read_stats = dict(stats)
         self.stats = dict(stats)
 
     def chunks(self) -> Iterator[BookChunk]:
-        """The chunks, in order; ``stats`` start again from the reading's (a replay adds to them)."""
+        """The chunks, in order (then the reading's error, if any); ``stats`` start again from the reading's (a
+        replay adds to them)."""
         self.stats.clear()
         self.stats.update(self._read_stats)
-        return iter(self._chunks)
+        return self._replay()
+
+    def _replay(self) -> Iterator[BookChunk]:
+        yield from self._chunks
+        if self.error is not None:
+            raise self.error
 
     def __repr__(self) -> str:
         return f"BookInMemory({self.name!r}, levels={self.levels})"

@@ -188,9 +188,18 @@ def add_fill_arguments(group) -> None:
 
 
 def check_queue(args) -> None:
-    """Refuse ``--queue l3`` without LOBSTER files, before any work."""
+    """Refuse ``--queue l3`` without LOBSTER files, and a ``--cache-dir`` that is not a folder or that these
+    data would not use (they replay as ticks), before any work."""
     if args.queue == "l3" and args.path is None:
         raise ConfigError("--queue l3 needs LOBSTER files (order ids): give PATH, or --queue conservative")
+    cache = args.cache_dir
+    if cache is None:
+        return
+    if not cache or Path(cache).exists() and not Path(cache).is_dir():
+        raise ConfigError(f"--cache-dir {cache!r} is not a folder")
+    if args.path is None or (args.queue != "l3" and data_levels(args) == 1):
+        raise ConfigError("--cache-dir keeps level-N LOBSTER days (or any LOBSTER day with --queue l3): these "
+                          "data replay as ticks, read as they come")
 
 
 def queue_for(args) -> tuple[str, int, str]:
@@ -335,12 +344,15 @@ def fill_model_for(args, source, tick_size: float, queue: str, levels: int, unti
 
     # Replayed once, the book is streamed, or loaded from --cache-dir where it was kept, read and checked, by an
     # earlier run; shared by the replays of a study cell, it is read and checked once.
-    cache = getattr(args, "cache_dir", None)
+    cache = args.cache_dir
+
+    def whole():
+        return cached_book(read(), cache) if cache else BookInMemory(read())
+
     if books is not None:
-        book = SharedDay.get(books, (args.path, args.orderbook, args.chunk_rows, until),
-                             lambda: cached_book(read(), cache) if cache else BookInMemory(read()))
+        book = SharedDay.get(books, (args.path, args.orderbook, args.chunk_rows, until), whole)
     else:
-        book = cached_book(read(), cache) if cache else read()
+        book = whole() if cache else read()
     if queue == "l3":
         return book, QueueFills(tick_size, post_only=args.post_only)
     return book, TradeThroughFills(tick_size, queue=queue, post_only=args.post_only)

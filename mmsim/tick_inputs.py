@@ -33,7 +33,8 @@ def add_tick_arguments(group) -> None:
                        help="read such trades anyway, with a warning (generic files)")
     group.add_argument("--cache-dir", metavar="DIR", default=None,
                        help="keep each level-N LOBSTER day, read and checked, in DIR and load it from there next "
-                            "time (keyed on the files' paths, sizes and modification times; default: no cache)")
+                            "time (keyed on the files and the code that reads them; the day is then held in "
+                            "memory; default: no cache)")
 
 
 def _existing(path: str) -> str:
@@ -54,9 +55,6 @@ def open_tick_source(args):
     DataError
         If a file does not exist.
     """
-    cache = getattr(args, "cache_dir", None)
-    if cache is not None and (not cache or Path(cache).exists() and not Path(cache).is_dir()):
-        raise ConfigError(f"--cache-dir {cache!r} is not a folder")
     generic = args.quotes is not None or args.trades is not None
     if generic and args.path is not None:
         raise ConfigError("give either PATH (--format lobster) or --quotes and --trades, not both")
