@@ -354,25 +354,24 @@ class Simulation:
         """The first book change or fill since the timer stopped (at ``_parked_at``, on a tick that showed the
         strategy nothing new): count the ticks that fell before now as the tick and requote events they would
         have been (each would have seen nothing new either), and schedule the next one."""
-        tick = self._pass_idle_ticks(lambda t: t < self.scheduler.now)
+        tick = self._pass_idle_ticks(self.scheduler.now)
         self.scheduler.schedule(tick, STRATEGY, self._on_timer)
 
     def _unpark_at_end(self, past_horizon: bool) -> None:
         """The run ended with the timer stopped: count the ticks up to the horizon as the events they would have
         been. A horizon learnt while running (a replay's last row) would also have run the first tick past it,
         which found the data ended: count it too, and leave the clock where it would have left it."""
-        horizon = self.state.horizon
-        tick = self._pass_idle_ticks(lambda t: t <= horizon)
+        tick = self._pass_idle_ticks(math.nextafter(self.state.horizon, math.inf))  # the ticks at or before it
         if past_horizon:
             self.scheduler.events += 1
             self.scheduler.now = tick
 
-    def _pass_idle_ticks(self, idle: Callable[[float], bool]) -> float:
-        """Count the ticks after ``_parked_at`` for which ``idle(time)`` holds as skipped requotes (two events
-        each: the tick and its requote), restart the timer, and return the time of the first other tick. The
-        ticks are added up as the running timer adds them, so they fall on the same floats."""
+    def _pass_idle_ticks(self, until: float) -> float:
+        """Count the ticks after ``_parked_at`` and before ``until`` as skipped requotes (two events each: the
+        tick and its requote), restart the timer, and return the time of the first tick at or after ``until``.
+        The ticks are added up as the running timer adds them, so they fall on the same floats."""
         tick, skipped, interval = self._parked_at + self._requote_interval, 0, self._requote_interval
-        while idle(tick):
+        while tick < until:
             skipped += 1
             tick += interval
         self._parked_at = None
