@@ -15,7 +15,7 @@ from analytics.quote_fills import fill_rule
 from analytics.calibration_loop import LOOP_FACTOR, loop_spreads, loop_table, markdown
 from engine import ConfigError
 from mmsim.arguments import positive_float, positive_int
-from mmsim.cmd_replay import add_fill_arguments, check_queue, fill_model_for, queue_for
+from mmsim.cmd_replay import add_fill_arguments, check_data_options, fill_model_for, queue_for
 from mmsim.output import add_force_argument, check_out_dir, json_safe, staged_out_dir, write_json
 from mmsim.progress import source_progress
 from mmsim.tick_inputs import add_tick_arguments, open_tick_source, print_warnings
@@ -74,7 +74,7 @@ def run(args) -> int:
     start = time.perf_counter()
     if args.out is not None:
         check_out_dir(args.out, args.force)  # refuse a file as --out before the work, but create nothing yet
-    check_queue(args)
+    check_data_options(args)
     source = open_tick_source(args)
     fit_until = args.fit_until if ":" in args.fit_until else _fraction(args.fit_until)
     with source_progress(source, "mmsim calibrate") as counted:

@@ -187,7 +187,7 @@ def add_fill_arguments(group) -> None:
                         "our price")
 
 
-def check_queue(args) -> None:
+def check_data_options(args) -> None:
     """Refuse ``--queue l3`` without LOBSTER files, and a ``--cache-dir`` that is not a folder or that these
     data would not use (they replay as ticks), before any work."""
     if args.queue == "l3" and args.path is None:
@@ -410,7 +410,7 @@ def replay_run(args, *, show_progress: bool = True, shared: SharedDay | None = N
     does (the same warm-up, defaults from the data, queue model, fill model, latency and fees), with one
     ``shared`` per day so the day's full book and warm-up fit are made once."""
     check_requote(args.requote_ms)
-    check_queue(args)
+    check_data_options(args)
     calibration = read_calibration(args.calibration) if args.calibration else {}
     source = open_tick_source(args)
     naive = args.strategy in NAIVE_STRATEGIES
