@@ -220,9 +220,9 @@ def write_atomic(path: str | os.PathLike, write) -> None:
     """Call ``write(tmp_path)`` and rename the result to ``path``; on any error remove the temporary file."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the mode a plain open() would
-    try:
+    try:  # at once: a Ctrl-C landing between here and the write must not leave the temporary file behind
+        os.close(fd)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the file the mode a plain open() would
         write(tmp)
         os.replace(tmp, path)
     except BaseException:
