@@ -16,7 +16,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +24,7 @@ import engine.scheduler
 import feeds.lobster
 import feeds.lobster_book
 import feeds.tickdata
+from engine.ledger import write_atomic
 from feeds.lobster_book import BookChunk, BookInMemory, LobsterBookSource
 
 #: The layout of an entry: bumped when it changes (the code's own source is in the key as well).
@@ -98,17 +98,12 @@ def _save(book: BookInMemory, path: Path) -> None:
     arrays["edge_chunk_rows"] = np.array([sum(len(m) for m in c.edges.values()) for c in chunks], dtype=np.int64)
     arrays["edge"] = np.array(edges, dtype=np.int64).reshape(-1, 4)  # row, side, price, size
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)  # as any file the user makes (mkstemp's own is 0600): a shared folder works
-        with os.fdopen(fd, "wb") as f:
+
+    def write(tmp: str) -> None:
+        with open(tmp, "wb") as f:  # a file, not a name: np.savez would add ".npz" to the temporary one
             np.savez(f, **arrays)
-        os.replace(tmp, path)  # whole or absent: a run that stops while saving leaves no partial file
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    write_atomic(path, write)  # whole or absent, with the user's file mode
 
 
 def _edges(edge: np.ndarray) -> dict[int, list]:
